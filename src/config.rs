@@ -1,0 +1,194 @@
+//! One [`Settings`] struct, layered: defaults < `wenping.toml` < `WENPING_*` environment < flags.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    pub models_dir: PathBuf,
+    pub log_format: LogFormat,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://./wenping-data/wenping.db".into(),
+            bind: "127.0.0.1:8080".into(),
+            models_dir: PathBuf::from("./models"),
+            log_format: LogFormat::Text,
+        }
+    }
+}
+
+/// Values given on the command line; each one set wins over every other layer.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Overrides {
+    /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB [env: WENPING_DATABASE_URL]
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+    /// Address to listen on, HOST:PORT (port 0 picks a free one) [env: WENPING_BIND]
+    #[arg(long, global = true)]
+    pub bind: Option<String>,
+    /// Folder of risk-model files [env: WENPING_MODELS_DIR]
+    #[arg(long, global = true)]
+    pub models_dir: Option<PathBuf>,
+    /// Log format [env: WENPING_LOG_FORMAT]
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// Settings file; without it ./wenping.toml is read when present [env: WENPING_CONFIG]
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read settings file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("settings file {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: &'static str, message: String },
+}
+
+const DEFAULT_FILE: &str = "wenping.toml";
+
+impl Settings {
+    /// Reads the layers from this process's environment and working directory.
+    pub fn load(flags: &Overrides) -> Result<Self, ConfigError> {
+        Self::load_from(flags, |name| std::env::var(name).ok())
+    }
+
+    /// The layering itself, with the environment passed in so tests need not touch the process's.
+    pub fn load_from(
+        flags: &Overrides,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let explicit_file = flags
+            .config
+            .clone()
+            .or_else(|| env("WENPING_CONFIG").map(PathBuf::from));
+        let mut settings = match &explicit_file {
+            Some(path) => Self::from_file(path)?,
+            None if Path::new(DEFAULT_FILE).exists() => Self::from_file(Path::new(DEFAULT_FILE))?,
+            None => Self::default(),
+        };
+        if let Some(url) = env("WENPING_DATABASE_URL") {
+            settings.database_url = url;
+        }
+        if let Some(bind) = env("WENPING_BIND") {
+            settings.bind = bind;
+        }
+        if let Some(dir) = env("WENPING_MODELS_DIR") {
+            settings.models_dir = PathBuf::from(dir);
+        }
+        if let Some(format) = env("WENPING_LOG_FORMAT") {
+            settings.log_format = match format.to_ascii_lowercase().as_str() {
+                "text" => LogFormat::Text,
+                "json" => LogFormat::Json,
+                _ => {
+                    return Err(ConfigError::Env {
+                        name: "WENPING_LOG_FORMAT",
+                        message: format!("'{format}' is neither 'text' nor 'json'"),
+                    });
+                }
+            };
+        }
+        if let Some(url) = &flags.database_url {
+            settings.database_url = url.clone();
+        }
+        if let Some(bind) = &flags.bind {
+            settings.bind = bind.clone();
+        }
+        if let Some(dir) = &flags.models_dir {
+            settings.models_dir = dir.clone();
+        }
+        if let Some(format) = flags.log_format {
+            settings.log_format = format;
+        }
+        Ok(settings)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::io::Write;
+
+    use super::*;
+
+    #[test]
+    fn each_layer_overrides_the_one_below() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(
+            file,
+            "bind = \"0.0.0.0:9000\"\nmodels_dir = \"/srv/models\"\nlog_format = \"json\""
+        )
+        .unwrap();
+        let env: HashMap<&str, &str> = [
+            ("WENPING_MODELS_DIR", "/env/models"),
+            ("WENPING_DATABASE_URL", "sqlite://env.db"),
+        ]
+        .into();
+        let flags = Overrides {
+            config: Some(file.path().to_owned()),
+            database_url: Some("postgres://flag/db".into()),
+            ..Overrides::default()
+        };
+        let settings =
+            Settings::load_from(&flags, |name| env.get(name).map(|v| v.to_string())).unwrap();
+        assert_eq!(settings.bind, "0.0.0.0:9000", "file beats default");
+        assert_eq!(
+            settings.models_dir,
+            PathBuf::from("/env/models"),
+            "env beats file"
+        );
+        assert_eq!(
+            settings.database_url, "postgres://flag/db",
+            "flag beats env"
+        );
+        assert_eq!(settings.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn bad_settings_are_reported_with_their_source() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "bnid = \"x\"").unwrap();
+        let flags = Overrides {
+            config: Some(file.path().to_owned()),
+            ..Overrides::default()
+        };
+        let err = Settings::load_from(&flags, |_| None).unwrap_err();
+        assert!(err.to_string().contains("bnid"), "{err}");
+
+        let err = Settings::load_from(&Overrides::default(), |name| {
+            (name == "WENPING_LOG_FORMAT").then(|| "yaml".to_string())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("WENPING_LOG_FORMAT"), "{err}");
+    }
+}

@@ -1,0 +1,31 @@
+//! The audit log's vocabulary: who changed what, when, from what to what.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// An entry about to be appended.
+#[derive(Debug, Clone)]
+pub struct AuditRecord {
+    pub entity: &'static str,
+    pub entity_id: Uuid,
+    pub action: &'static str,
+    pub actor: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// An entry as stored; entries are never changed or removed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    /// Position in the log; strictly increasing.
+    pub seq: i64,
+    pub entity: String,
+    pub entity_id: Uuid,
+    pub action: String,
+    pub actor: String,
+    pub at: DateTime<Utc>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}

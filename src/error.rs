@@ -1,0 +1,197 @@
+//! One error type for the HTTP surface. Every 4xx and 5xx body is `application/problem+json`
+//! (RFC 9457) with a stable machine-readable `code`; domain and storage errors convert into it.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::{FieldError, FieldErrors};
+use crate::storage::StorageError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Seconds a client should wait before retrying while the database is unreachable.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI reference naming the kind of problem, e.g. `/problems/validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code, the last segment of `type`.
+    pub code: String,
+    /// Field-level problems, for validation failures.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("malformed request: {detail}")]
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("the request is not valid")]
+    Validation(FieldErrors),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("this change needs an If-Match header with the resource's current ETag")]
+    PreconditionRequired,
+    #[error("the resource has changed since it was read; its current ETag is {current_etag}")]
+    PreconditionFailed { current_etag: String },
+    #[error("the request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("the request body must be {expected}")]
+    UnsupportedMediaType { expected: &'static str },
+    #[error("the database is unavailable; try again shortly")]
+    Unavailable,
+    #[error("an internal error occurred")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    pub fn bad_request(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let error = FieldError::new(field, message);
+        Self::BadRequest {
+            detail: format!("{}: {}", error.field, error.message),
+            errors: vec![error],
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(FieldErrors::single(field, message))
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { .. } => "bad-request",
+            Self::Validation(_) => "validation",
+            Self::NotFound(_) => "not-found",
+            Self::Conflict(_) => "conflict",
+            Self::PreconditionRequired => "precondition-required",
+            Self::PreconditionFailed { .. } => "precondition-failed",
+            Self::PayloadTooLarge { .. } => "payload-too-large",
+            Self::UnsupportedMediaType { .. } => "unsupported-media-type",
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            Self::BadRequest { errors, .. } => errors.clone(),
+            Self::Validation(FieldErrors(errors)) => errors.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            Self::Validation(FieldErrors(errors)) => errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        problem(status, self.code(), self.detail(), self.field_errors())
+    }
+}
+
+/// Builds a problem document; also used for errors raised outside handlers (unknown routes …).
+pub fn problem(status: StatusCode, code: &str, detail: String, errors: Vec<FieldError>) -> Problem {
+    Problem {
+        kind: format!("/problems/{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        code: code.to_owned(),
+        errors,
+    }
+}
+
+pub fn problem_response(problem: &Problem) -> HttpResponse {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .body(body)
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(source) = self {
+            // The client sees a generic message; the cause goes to the log with the request id.
+            tracing::error!(error = format!("{source:#}"), "internal error");
+        }
+        let mut response = problem_response(&self.problem());
+        match self {
+            Self::Unavailable => {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECONDS),
+                );
+            }
+            Self::PreconditionFailed { current_etag } => {
+                if let Ok(value) = HeaderValue::from_str(current_etag) {
+                    response.headers_mut().insert(header::ETAG, value);
+                }
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Validation(errors)
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(error: StorageError) -> Self {
+        match error {
+            StorageError::Unavailable(source) => {
+                tracing::warn!(error = %source, "database unavailable");
+                Self::Unavailable
+            }
+            StorageError::NotFound(what) => Self::NotFound(what),
+            StorageError::VersionMismatch { current } => Self::PreconditionFailed {
+                current_etag: format!("\"{current}\""),
+            },
+            StorageError::Conflict(what) => Self::Conflict(what),
+            StorageError::Database(source) => Self::Internal(source.into()),
+            StorageError::Migrate(source) => Self::Internal(source.into()),
+            StorageError::Corrupt(what) => Self::Internal(anyhow::anyhow!(what)),
+        }
+    }
+}

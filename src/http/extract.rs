@@ -1,0 +1,224 @@
+//! Extractors that turn a request into typed, validated input or a problem naming the field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::domain::FieldError;
+use crate::domain::text::clean_line;
+use crate::error::ApiError;
+
+/// Largest JSON body accepted anywhere.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+/// A JSON body (≤ 1 MiB) decoded into `T`; errors name the offending field by its JSON path.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let declared_length = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            let media_type = content_type.split(';').next().unwrap_or("").trim();
+            if media_type != "application/json" && !media_type.ends_with("+json") {
+                return Err(ApiError::UnsupportedMediaType {
+                    expected: "application/json",
+                });
+            }
+            if declared_length.is_some_and(|n| n > JSON_LIMIT) {
+                return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
+            }
+            let mut body = Vec::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request("body", e.to_string()))?;
+                if body.len() + chunk.len() > JSON_LIMIT {
+                    return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            decode_json(&body).map(JsonBody)
+        })
+    }
+}
+
+/// Decodes JSON, reporting syntax errors as 400 and shape errors (wrong type, unknown or missing
+/// field, invalid value) as 422 with the field's path.
+pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request(
+            "body",
+            "the request body is empty; send a JSON object",
+        ));
+    }
+    let deserializer = &mut serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(deserializer) {
+        Ok(value) => Ok(value),
+        Err(error) => {
+            let path = error.path().to_string();
+            let inner = error.inner();
+            let message = inner.to_string();
+            let field = field_of(&path, &message);
+            if inner.is_syntax() || inner.is_eof() {
+                Err(ApiError::BadRequest {
+                    detail: format!("malformed JSON: {message}"),
+                    errors: vec![FieldError::new(field, format!("malformed JSON: {message}"))],
+                })
+            } else {
+                Err(ApiError::invalid(field, message))
+            }
+        }
+    }
+}
+
+/// Decodes an already-parsed JSON value (a merged patch, say), naming the field on error.
+pub fn decode_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.inner().to_string();
+        ApiError::invalid(field_of(&path, &message), message)
+    })
+}
+
+/// The path of the field an error is about. For a missing field the path is the enclosing
+/// object, so the name in backticks is appended.
+fn field_of(path: &str, message: &str) -> String {
+    let base = if path == "." { "" } else { path };
+    let named = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next());
+    match (named, base.is_empty()) {
+        (Some(name), true) => name.to_owned(),
+        (Some(name), false) => format!("{base}.{name}"),
+        (None, true) => "body".to_owned(),
+        (None, false) => base.to_owned(),
+    }
+}
+
+/// The ETags named by an `If-Match` header; `*` matches any current version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    Any,
+    Tags(Vec<String>),
+}
+
+impl IfMatch {
+    /// Reads the header; a write without it is refused with 428.
+    pub fn required(req: &HttpRequest) -> Result<Self, ApiError> {
+        Self::optional(req)?.ok_or(ApiError::PreconditionRequired)
+    }
+
+    pub fn optional(req: &HttpRequest) -> Result<Option<Self>, ApiError> {
+        let Some(value) = req.headers().get(header::IF_MATCH) else {
+            return Ok(None);
+        };
+        let value = value
+            .to_str()
+            .map_err(|_| ApiError::bad_request("If-Match", "must be ASCII"))?
+            .trim();
+        if value == "*" {
+            return Ok(Some(Self::Any));
+        }
+        let tags = value.split(',').map(|t| t.trim().to_owned()).collect();
+        Ok(Some(Self::Tags(tags)))
+    }
+
+    /// Strong comparison, as RFC 9110 requires for If-Match.
+    pub fn check(&self, current_etag: &str) -> Result<(), ApiError> {
+        match self {
+            Self::Any => Ok(()),
+            Self::Tags(tags) if tags.iter().any(|t| t == current_etag) => Ok(()),
+            Self::Tags(_) => Err(ApiError::PreconditionFailed {
+                current_etag: current_etag.to_owned(),
+            }),
+        }
+    }
+}
+
+/// Who is acting. Until accounts exist this is the `X-Actor` header, or `anonymous`.
+pub fn actor(req: &HttpRequest) -> Result<String, ApiError> {
+    match req.headers().get("x-actor") {
+        None => Ok("anonymous".to_owned()),
+        Some(value) => {
+            // Names are often Chinese, so the header's bytes are read as UTF-8, not only ASCII.
+            let text = std::str::from_utf8(value.as_bytes())
+                .map_err(|_| ApiError::bad_request("X-Actor", "must be UTF-8 text"))?
+                .trim();
+            let text = clean_line(text, 100).map_err(|m| ApiError::bad_request("X-Actor", m))?;
+            Ok(if text.is_empty() { "anonymous" } else { text }.to_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::decision::DecisionFields;
+
+    fn field(err: ApiError) -> (u16, String) {
+        let problem = err.problem();
+        (problem.status, problem.errors[0].field.clone())
+    }
+
+    #[test]
+    fn shape_errors_name_the_field() {
+        let cases = [
+            (
+                r#"{"title":"t","kind":"other","regions":[],"bogus":1}"#,
+                422,
+                "bogus",
+            ),
+            (r#"{"kind":"other","regions":[]}"#, 422, "title"),
+            (r#"{"title":"t","kind":"castle","regions":[]}"#, 422, "kind"),
+            (
+                r#"{"title":"t","kind":"other","regions":["33019912345678901234"]}"#,
+                422,
+                "regions[0]",
+            ),
+            (
+                r#"{"title":"t","kind":"other","regions":[],"affected":{"people":-3}}"#,
+                422,
+                "affected.people",
+            ),
+            (r#"{"title":5,"kind":"other","regions":[]}"#, 422, "title"),
+            (r#"{"title":"t", "kind":"#, 400, "kind"),
+        ];
+        for (body, status, expected) in cases {
+            let err = decode_json::<DecisionFields>(body.as_bytes()).unwrap_err();
+            assert_eq!(field(err), (status, expected.to_owned()), "{body}");
+        }
+    }
+
+    #[test]
+    fn if_match_compares_strongly() {
+        let tags = IfMatch::Tags(vec!["\"3\"".into(), "\"4\"".into()]);
+        assert!(tags.check("\"4\"").is_ok());
+        assert!(matches!(
+            tags.check("\"5\""),
+            Err(ApiError::PreconditionFailed { .. })
+        ));
+        assert!(
+            IfMatch::Tags(vec!["W/\"5\"".into()])
+                .check("\"5\"")
+                .is_err()
+        );
+        assert!(IfMatch::Any.check("\"9\"").is_ok());
+    }
+}

@@ -1,0 +1,59 @@
+//! The HTTP surface: one module per resource, each exporting `configure`, mounted under `/api/v1`.
+//! The OpenAPI document is collected from the same registrations, so it cannot drift.
+
+pub mod audit;
+pub mod cursor;
+pub mod decisions;
+pub mod extract;
+pub mod metrics;
+pub mod middleware;
+pub mod ops;
+
+use actix_web::App;
+use utoipa::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
+
+use crate::storage::Db;
+
+/// What every handler may reach.
+pub struct AppState {
+    pub db: Db,
+    pub metrics: metrics::Metrics,
+    /// The OpenAPI document, serialised once at start.
+    pub openapi_json: String,
+}
+
+/// Every route of the service.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.configure(ops::configure).service(
+        scope::scope("/api/v1")
+            .configure(decisions::configure)
+            .configure(audit::configure),
+    );
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "wenping (稳评)",
+        description = "Social-stability risk assessment of major decisions. Errors are application/problem+json (RFC 9457).",
+    ),
+    tags(
+        (name = "decisions", description = "The decision register"),
+        (name = "audit", description = "The append-only audit log"),
+        (name = "operations", description = "Health, readiness, metrics, this document"),
+    )
+)]
+struct ApiInfo;
+
+/// The OpenAPI 3.1 document of [`routes`].
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, mut doc) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiInfo::openapi())
+        .configure(routes)
+        .split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}

@@ -1,0 +1,10 @@
+//! wenping (稳评): social-stability risk assessment of major decisions.
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;

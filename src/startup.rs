@@ -1,0 +1,88 @@
+//! Building the server from settings: open the database, apply migrations, bind (port 0 works),
+//! wire the state, and run until stopped. SIGTERM and Ctrl-C drain in-flight requests.
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::config::Settings;
+use crate::http::middleware::{not_found, observe, problem_fallback};
+use crate::http::{self, AppState};
+use crate::storage::{Db, redact};
+
+/// How long a stopping server waits for in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+    db: Db,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database_url)
+            .await
+            .with_context(|| format!("cannot open database {}", redact(&settings.database_url)))?;
+        let applied = db
+            .migrate()
+            .await
+            .context("cannot apply database migrations")?;
+        if applied > 0 {
+            tracing::info!(
+                applied,
+                backend = db.backend(),
+                "database migrations applied"
+            );
+        }
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let openapi = http::openapi();
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            metrics: Default::default(),
+            openapi_json: openapi
+                .to_json()
+                .context("cannot serialise the OpenAPI document")?,
+        });
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .configure(http::routes)
+                .split_for_parts();
+            app.app_data(state.clone())
+                .service(
+                    SwaggerUi::new("/api/docs/{_:.*}").config(Config::new(["/api/openapi.json"])),
+                )
+                .default_service(web::to(not_found))
+                .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap(from_fn(observe))
+        })
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .listen(listener)?
+        .run();
+        Ok(Self { server, addr, db })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and closes the pool.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.db.close().await;
+        result
+    }
+}

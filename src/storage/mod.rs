@@ -1,0 +1,252 @@
+//! The one place that speaks SQL. A [`Db`] wraps a SQLite or a PostgreSQL pool, chosen by the URL
+//! scheme; queries are written once with `$n` placeholders and run on either through [`with_pool!`].
+
+pub mod audit;
+pub mod decisions;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// How long a request waits for a connection before the database counts as unavailable.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long SQLite waits on a lock held by another writer before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("version mismatch: the current version is {current}")]
+    VersionMismatch { current: i64 },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored data cannot be read: {0}")]
+    Corrupt(String),
+}
+
+impl From<sqlx::Error> for StorageError {
+    fn from(error: sqlx::Error) -> Self {
+        if is_unavailable(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Database(error)
+        }
+    }
+}
+
+/// Errors that mean "try again later" rather than "this request is wrong".
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // PostgreSQL connection exceptions (08xxx), shutdown (57P0x), too many connections;
+            // SQLite busy (5) and locked (6).
+            code.starts_with("08")
+                || code.starts_with("57P0")
+                || code == "53300"
+                || code == "5"
+                || code == "6"
+        }
+        _ => false,
+    }
+}
+
+/// Runs the same body against whichever pool `$db` holds; the body is compiled once per backend.
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::storage::Db::Sqlite($pool) => $body,
+            $crate::storage::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// Runs `$body` in a write transaction and commits it when the body returns `Ok`. SQLite takes the
+/// write lock at BEGIN, so two writers queue on the busy timeout instead of failing to upgrade.
+macro_rules! in_write_tx {
+    ($db:expr, $tx:ident => $body:expr) => {
+        match $db {
+            $crate::storage::Db::Sqlite(pool) => {
+                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+            $crate::storage::Db::Postgres(pool) => {
+                let mut $tx = pool.begin().await?;
+                let out = $body;
+                $tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+pub(crate) use in_write_tx;
+
+impl Db {
+    /// Opens the database named by `url` (`sqlite:` or `postgres:`), creating a SQLite file and its
+    /// folder on first use. Migrations are not applied here; see [`Db::migrate`].
+    pub async fn connect(url: &str) -> Result<Self, StorageError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // WAL + NORMAL survives a killed process; only a power loss may drop the last commits.
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT);
+            if let Some(parent) = Path::new(options.get_filename()).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| StorageError::Unavailable(sqlx::Error::Io(e)))?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?;
+            Ok(Self::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?;
+            Ok(Self::Postgres(pool))
+        } else {
+            Err(StorageError::Database(sqlx::Error::Configuration(
+                format!(
+                    "database URL must start with sqlite: or postgres: (got '{}')",
+                    redact(url)
+                )
+                .into(),
+            )))
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self {
+            Self::Sqlite(_) => &SQLITE_MIGRATIONS,
+            Self::Postgres(_) => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies the embedded migrations that are not applied yet; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize, StorageError> {
+        let before = self.applied_migrations().await.unwrap_or_default().len();
+        with_pool!(self, pool => self.migrator().run(pool).await)?;
+        let after = self.applied_migrations().await?.len();
+        Ok(after.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<BTreeSet<i64>, StorageError> {
+        const SQL: &str = "SELECT version FROM _sqlx_migrations WHERE success = TRUE";
+        let versions: Vec<i64> =
+            with_pool!(self, pool => sqlx::query_scalar(SQL).fetch_all(pool).await)?;
+        Ok(versions.into_iter().collect())
+    }
+
+    /// Ready means: the database answers and every embedded migration has been applied.
+    pub async fn readiness(&self) -> Result<(), String> {
+        let applied = self
+            .applied_migrations()
+            .await
+            .map_err(|e| format!("database not reachable: {e}"))?;
+        let missing: Vec<i64> = self
+            .migrator()
+            .iter()
+            .map(|m| m.version)
+            .filter(|v| !applied.contains(v))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("migrations not applied: {missing:?}"))
+        }
+    }
+
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await)
+    }
+}
+
+/// Timestamps are kept to the microsecond, PostgreSQL's precision, so both backends give back
+/// exactly what was stored.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_only_the_password() {
+        assert_eq!(
+            redact("postgres://wenping:secret@db:5432/wenping"),
+            "postgres://wenping:***@db:5432/wenping"
+        );
+        assert_eq!(
+            redact("sqlite://./wenping-data/wenping.db"),
+            "sqlite://./wenping-data/wenping.db"
+        );
+    }
+}
