@@ -33,7 +33,7 @@ pub struct Problem {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("malformed request: {detail}")]
+    #[error("{detail}")]
     BadRequest {
         detail: String,
         errors: Vec<FieldError>,

@@ -12,6 +12,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
+use crate::http::extract::query_error;
 use crate::http::middleware::{not_found, observe, problem_fallback};
 use crate::http::{self, AppState};
 use crate::storage::{Db, redact};
@@ -58,6 +59,7 @@ impl Application {
                 .configure(http::routes)
                 .split_for_parts();
             app.app_data(state.clone())
+                .app_data(web::QueryConfig::default().error_handler(query_error))
                 .service(
                     SwaggerUi::new("/api/docs/{_:.*}").config(Config::new(["/api/openapi.json"])),
                 )

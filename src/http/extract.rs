@@ -59,7 +59,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// Decodes JSON, reporting syntax errors as 400 and shape errors (wrong type, unknown or missing
+/// Decodes a JSON object, reporting syntax errors as 400 and shape errors (wrong type, unknown or missing
 /// field, invalid value) as 422 with the field's path.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -68,9 +68,26 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; send a JSON object",
         ));
     }
+    // Every body of this API is an object; serde would otherwise read a struct from an array.
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if first.is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
+    {
+        return Err(ApiError::invalid(
+            "body",
+            "the request body must be a JSON object",
+        ));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(deserializer) {
-        Ok(value) => Ok(value),
+    match serde_path_to_error::deserialize::<_, T>(&mut *deserializer) {
+        // Anything after the value is as malformed as a broken value.
+        Ok(value) => match deserializer.end() {
+            Ok(()) => Ok(value),
+            Err(e) => Err(ApiError::bad_request(
+                "body",
+                format!("malformed JSON: {e}"),
+            )),
+        },
         Err(error) => {
             let path = error.path().to_string();
             let inner = error.inner();
@@ -100,7 +117,13 @@ pub fn decode_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, 
 /// The path of the field an error is about. For a missing field the path is the enclosing
 /// object, so the name in backticks is appended.
 fn field_of(path: &str, message: &str) -> String {
-    let base = if path == "." { "" } else { path };
+    let base = if path == "." || path == "?" { "" } else { path };
+    // A hostile nesting makes an endless path; its first segment names the field well enough.
+    let base = if base.len() > 100 {
+        base.split(['.', '[']).next().unwrap_or("body")
+    } else {
+        base
+    };
     let named = message
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split('`').next());
@@ -110,6 +133,20 @@ fn field_of(path: &str, message: &str) -> String {
         (None, true) => "body".to_owned(),
         (None, false) => base.to_owned(),
     }
+}
+
+/// A query string that does not even parse (a key given twice, say) is a 400 naming the key.
+pub fn query_error(
+    error: actix_web::error::QueryPayloadError,
+    _req: &HttpRequest,
+) -> actix_web::Error {
+    let message = error.to_string();
+    let field = message
+        .split('`')
+        .nth(1)
+        .map(str::to_owned)
+        .unwrap_or_else(|| "query".to_owned());
+    ApiError::bad_request(field, message).into()
 }
 
 /// The ETags named by an `If-Match` header; `*` matches any current version.

@@ -1,0 +1,166 @@
+//! The `wenping` binary as an operator runs it: commands, durability across `kill -9`, and a
+//! clean stop on SIGTERM. Runs against SQLite, or PostgreSQL when the harness provides one.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{fresh_database, land_requisition};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_wenping");
+
+fn wenping(database_url: &str) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.env("WENPING_DATABASE_URL", database_url)
+        .env("WENPING_BIND", "127.0.0.1:0")
+        .env("RUST_LOG", "warn")
+        .env_remove("WENPING_CONFIG");
+    cmd
+}
+
+/// Starts `wenping serve` and reads the address it prints.
+fn serve(database_url: &str) -> (Child, String) {
+    let mut child = wenping(database_url)
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    (child, url)
+}
+
+#[tokio::test]
+async fn acknowledged_writes_survive_kill_9() {
+    let database = fresh_database().await;
+    let (mut child, base) = serve(&database.url);
+    let client = reqwest::Client::new();
+    let mut writers = Vec::new();
+    for writer in 0..4 {
+        let client = client.clone();
+        let base = base.clone();
+        writers.push(tokio::spawn(async move {
+            let mut acknowledged = Vec::new();
+            for i in 0..400 {
+                let body = land_requisition(&format!("写入 {writer}-{i}"));
+                match client
+                    .post(format!("{base}/api/v1/decisions"))
+                    .json(&body)
+                    .send()
+                    .await
+                {
+                    Ok(res) if res.status() == 201 => {
+                        let created: Value = res.json().await.unwrap();
+                        acknowledged.push(created["id"].as_str().unwrap().to_owned());
+                    }
+                    _ => break,
+                }
+            }
+            acknowledged
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    child.kill().unwrap(); // SIGKILL: no chance to flush or shut down
+    child.wait().unwrap();
+    let mut acknowledged = Vec::new();
+    for writer in writers {
+        acknowledged.extend(writer.await.unwrap());
+    }
+    assert!(
+        !acknowledged.is_empty(),
+        "some writes were acknowledged before the kill"
+    );
+
+    let (mut child, base) = serve(&database.url);
+    for id in &acknowledged {
+        let res = client
+            .get(format!("{base}/api/v1/decisions/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            res.status(),
+            200,
+            "acknowledged decision {id} is there after restart"
+        );
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let database = fresh_database().await;
+    let (mut child, base) = serve(&database.url);
+    let res = reqwest::get(format!("{base}/healthz")).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut waited = Duration::ZERO;
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(
+            waited < Duration::from_secs(30),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+        waited += Duration::from_millis(50);
+    };
+    assert!(exit.success(), "exit status {exit:?}");
+}
+
+#[tokio::test]
+async fn migrate_and_models_check_commands() {
+    let database = fresh_database().await;
+    let out = wenping(&database.url).arg("migrate").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let first = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        first.contains("migration(s) applied") && !first.starts_with("0 "),
+        "{first}"
+    );
+    let out = wenping(&database.url).arg("migrate").output().unwrap();
+    let second = String::from_utf8(out.stdout).unwrap();
+    assert!(second.starts_with("0 migration(s) applied"), "{second}");
+
+    let out = wenping(&database.url)
+        .args(["migrate", "--database-url", "mysql://x"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite: or postgres:"));
+
+    let out = wenping(&database.url)
+        .args(["models", "check", "/definitely/not/here"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/definitely/not/here"));
+
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    for command in ["serve", "migrate", "models"] {
+        assert!(help.contains(command), "{help}");
+    }
+}
