@@ -6,7 +6,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Overrides, Settings};
-use crate::startup::Application;
+use crate::scoring;
+use crate::startup::{Application, load_models};
 use crate::storage::{Db, redact};
 use crate::telemetry;
 
@@ -34,11 +35,20 @@ pub enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Score a decision offline from a JSON file (decision kind, attributes, ratings, measures)
+    Assess {
+        /// The input file, e.g. examples/assess-land.json
+        file: PathBuf,
+        /// Print the whole assessment as JSON instead of a table
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
-    /// Check the model files in DIR (default: the configured models folder)
+    /// Validate the model files in DIR (default: the configured models folder); exits
+    /// non-zero when any file has an error
     Check {
         /// Folder of model files
         dir: Option<PathBuf>,
@@ -54,6 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Models {
             command: ModelsCommand::Check { dir },
         } => check_models(dir.as_deref().unwrap_or(&settings.models_dir)),
+        Command::Assess { file, json } => assess(&settings.models_dir, &file, json),
     }
 }
 
@@ -81,17 +92,52 @@ async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// For now this lists the model files; validating their content arrives with the scoring engine.
+/// Prints each valid model with its identity and every error of every invalid one.
 fn check_models(dir: &Path) -> anyhow::Result<()> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read models folder {}", dir.display()))?
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|ext| ext == "toml"))
-        .collect();
-    files.sort();
-    for file in &files {
-        println!("{}", file.display());
+    let (models, errors) = scoring::load_dir(dir);
+    for model in &models {
+        println!(
+            "ok     {} v{} ({} factors) sha256:{}",
+            model.id(),
+            model.spec().version,
+            model.spec().factors.len(),
+            model.hash()
+        );
     }
-    println!("{} model file(s) in {}", files.len(), dir.display());
+    for error in &errors {
+        println!("error  {error}");
+    }
+    if errors.is_empty() {
+        println!("{} model(s) in {} are valid", models.len(), dir.display());
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "{} error(s) in the models of {}",
+            errors.len(),
+            dir.display()
+        )
+    }
+}
+
+fn assess(models_dir: &Path, file: &Path, json: bool) -> anyhow::Result<()> {
+    let models = load_models(models_dir)?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let input = scoring::OfflineAssessmentFile::from_json(&text)
+        .with_context(|| format!("{} is not a valid assessment input", file.display()))?;
+    let model = input.pick_model(&models).with_context(|| {
+        format!(
+            "no model in {} for decision kind {}",
+            models_dir.display(),
+            input.kind.as_str()
+        )
+    })?;
+    let assessment = scoring::assess(model, &input.inputs)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&assessment)?);
+    } else {
+        print!("{}", scoring::render_table(&assessment));
+    }
     Ok(())
 }

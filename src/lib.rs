@@ -5,6 +5,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod scoring;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

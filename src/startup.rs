@@ -2,6 +2,7 @@
 //! wire the state, and run until stopped. SIGTERM and Ctrl-C drain in-flight requests.
 
 use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -15,6 +16,7 @@ use crate::config::Settings;
 use crate::http::extract::query_error;
 use crate::http::middleware::{not_found, observe, problem_fallback};
 use crate::http::{self, AppState};
+use crate::scoring;
 use crate::storage::{Db, redact};
 
 /// How long a stopping server waits for in-flight requests.
@@ -28,6 +30,8 @@ pub struct Application {
 
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        // An invalid model is refused before anything else starts, with every error named.
+        let models = load_models(&settings.models_dir)?;
         let db = Db::connect(&settings.database_url)
             .await
             .with_context(|| format!("cannot open database {}", redact(&settings.database_url)))?;
@@ -48,6 +52,7 @@ impl Application {
         let openapi = http::openapi();
         let state = web::Data::new(AppState {
             db: db.clone(),
+            models,
             metrics: Default::default(),
             openapi_json: openapi
                 .to_json()
@@ -87,4 +92,21 @@ impl Application {
         self.db.close().await;
         result
     }
+}
+
+/// Every model of the folder, or an error listing every problem found in it.
+pub fn load_models(dir: &Path) -> anyhow::Result<Vec<scoring::Model>> {
+    let (models, errors) = scoring::load_dir(dir);
+    if !errors.is_empty() {
+        let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        anyhow::bail!(
+            "the risk models in {} are invalid:\n  {}",
+            dir.display(),
+            list.join("\n  ")
+        );
+    }
+    if models.is_empty() {
+        anyhow::bail!("no risk models (*.toml) found in {}", dir.display());
+    }
+    Ok(models)
 }

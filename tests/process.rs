@@ -164,3 +164,69 @@ async fn migrate_and_models_check_commands() {
         assert!(help.contains(command), "{help}");
     }
 }
+
+#[tokio::test]
+async fn models_are_checked_and_an_invalid_one_stops_the_server() {
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    let broken = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/broken-models");
+
+    let out = Command::new(BIN)
+        .args(["models", "check", models])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{listing}");
+    for id in [
+        "land_requisition",
+        "house_expropriation",
+        "enterprise_restructuring",
+        "major_project",
+        "generic",
+    ] {
+        assert!(listing.contains(&format!("ok     {id} ")), "{listing}");
+    }
+
+    let out = Command::new(BIN)
+        .args(["models", "check", broken])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let report = String::from_utf8(out.stdout).unwrap();
+    assert!(report.contains("unknown-dimension.toml"), "{report}");
+    assert!(report.contains("measure-unknown-factor.toml"), "{report}");
+
+    let database = fresh_database().await;
+    let out = wenping(&database.url)
+        .args(["serve", "--models-dir", broken])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the server refuses to start");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("risk models") && stderr.contains("ahp-inconsistent.toml"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn assess_scores_a_file_offline() {
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/assess-land.json");
+    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    let out = Command::new(BIN)
+        .args(["assess", example, "--json", "--models-dir", models])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let assessment: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(assessment["model"]["id"], "land_requisition");
+    let out = Command::new(BIN)
+        .args(["assess", example, "--models-dir", models])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(!out.stdout.is_empty());
+}

@@ -21,6 +21,14 @@ impl AttributeValue {
             Self::Flag(_) => None,
         }
     }
+
+    /// Flags count as 1 (true) and 0 (false) against a model's breakpoints.
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Self::Number(n) => n,
+            Self::Flag(b) => f64::from(u8::from(b)),
+        }
+    }
 }
 
 impl Serialize for AttributeValue {

@@ -12,7 +12,9 @@ use super::region::RegionCode;
 use super::text::{check_line, check_text};
 use super::{FieldError, FieldErrors};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
     LandRequisition,

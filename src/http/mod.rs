@@ -14,11 +14,14 @@ use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
+use crate::scoring::Model;
 use crate::storage::Db;
 
 /// What every handler may reach.
 pub struct AppState {
     pub db: Db,
+    /// The validated risk models of the models folder, loaded once at start.
+    pub models: Vec<Model>,
     pub metrics: metrics::Metrics,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,

@@ -57,6 +57,7 @@ pub async fn spawn_app() -> TestApp {
     let settings = Settings {
         database_url: database.url.clone(),
         bind: "127.0.0.1:0".into(),
+        models_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/models").into(),
         ..Settings::default()
     };
     let app = Application::build(&settings)

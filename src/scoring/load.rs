@@ -1,0 +1,155 @@
+//! Model files → validated [`Model`]s, with every error located by file, line and key path.
+
+use std::path::Path;
+
+use toml::de::DeTable;
+
+use super::canonical::content_hash;
+use super::error::{ModelError, ModelErrorKind, ModelErrors};
+use super::model::{Model, ModelSpec};
+use super::spans::{SpanIndex, line_of_offset};
+use super::validate::validate;
+
+impl Model {
+    /// Parses and validates one model file; `name` is the file name used in errors.
+    pub fn from_toml_str(name: &str, text: &str) -> Result<Model, ModelErrors> {
+        let (table, syntax) = DeTable::parse_recoverable(text);
+        if !syntax.is_empty() {
+            let errors = syntax
+                .iter()
+                .map(|e| ModelError {
+                    file: name.into(),
+                    line: e.span().map(|s| line_of_offset(text, s.start)),
+                    path: String::new(),
+                    kind: ModelErrorKind::Syntax {
+                        message: e.message().trim().to_string(),
+                    },
+                })
+                .collect();
+            return Err(ModelErrors(errors));
+        }
+        let spans = SpanIndex::build(text, table.get_ref());
+        let spec: ModelSpec = toml::from_str(text).map_err(|e| {
+            ModelErrors(vec![ModelError {
+                file: name.into(),
+                line: e.span().map(|s| line_of_offset(text, s.start)),
+                path: String::new(),
+                kind: ModelErrorKind::Structure {
+                    message: e.message().trim().to_string(),
+                },
+            }])
+        })?;
+        build(name, spec, &spans)
+    }
+
+    /// Validates a spec that did not come from a file (e.g. a stored snapshot).
+    pub fn from_spec(name: &str, spec: ModelSpec) -> Result<Model, ModelErrors> {
+        build(name, spec, &SpanIndex::empty())
+    }
+
+    /// Restores a stored snapshot (the JSON of a [`Model`]), re-deriving weights and checking the hash.
+    pub fn from_snapshot_json(text: &str) -> Result<Model, ModelErrors> {
+        serde_json::from_str(text).map_err(|e| {
+            ModelErrors(vec![ModelError {
+                file: "snapshot".into(),
+                line: Some(e.line()),
+                path: String::new(),
+                kind: ModelErrorKind::Structure {
+                    message: e.to_string(),
+                },
+            }])
+        })
+    }
+}
+
+fn build(name: &str, spec: ModelSpec, spans: &SpanIndex) -> Result<Model, ModelErrors> {
+    let derived = validate(&spec).map_err(|problems| {
+        let mut errors: Vec<ModelError> = problems
+            .into_iter()
+            .map(|(path, kind)| ModelError {
+                file: name.into(),
+                line: spans.line(&path),
+                path,
+                kind,
+            })
+            .collect();
+        errors.sort_by_key(|e| e.line);
+        ModelErrors(errors)
+    })?;
+    let hash = content_hash(&spec).map_err(|e| {
+        ModelErrors(vec![ModelError {
+            file: name.into(),
+            line: None,
+            path: String::new(),
+            kind: ModelErrorKind::Structure {
+                message: format!("cannot serialise for hashing: {e}"),
+            },
+        }])
+    })?;
+    Ok(Model::new(spec, hash, derived))
+}
+
+/// Loads one file; the error names the file.
+pub fn load_file(path: &Path) -> Result<Model, ModelErrors> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ModelErrors(vec![ModelError {
+            file: name.clone(),
+            line: None,
+            path: String::new(),
+            kind: ModelErrorKind::Io {
+                message: e.to_string(),
+            },
+        }])
+    })?;
+    Model::from_toml_str(&name, &text)
+}
+
+/// Every `*.toml` in `dir` (sorted by name): the valid models and all errors of the others,
+/// plus a duplicate-id error when two files declare the same model id.
+pub fn load_dir(dir: &Path) -> (Vec<Model>, Vec<ModelError>) {
+    let mut models: Vec<Model> = Vec::new();
+    let mut errors = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(ModelError {
+                file: dir.display().to_string(),
+                line: None,
+                path: String::new(),
+                kind: ModelErrorKind::Io {
+                    message: e.to_string(),
+                },
+            });
+            return (models, errors);
+        }
+    };
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        match load_file(&path) {
+            Ok(m) if models.iter().any(|x| x.id() == m.id()) => errors.push(ModelError {
+                file: path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                line: Some(1),
+                path: "id".into(),
+                kind: ModelErrorKind::DuplicateId {
+                    what: "model".into(),
+                    id: m.id().into(),
+                },
+            }),
+            Ok(m) => models.push(m),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    (models, errors)
+}

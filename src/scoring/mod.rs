@@ -1,0 +1,45 @@
+//! Risk models and the scoring engine: model files → validated [`Model`]; inputs → [`Assessment`].
+//! Pure: no IO except [`load_dir`], no async, no database.
+
+pub mod ahp;
+pub mod assessment;
+pub mod bundled;
+pub mod canonical;
+pub mod engine;
+pub mod entropy;
+pub mod error;
+mod evidence;
+pub mod fuzzy;
+pub mod gate;
+pub mod grades;
+pub mod inputs;
+pub mod load;
+pub mod model;
+pub mod offline;
+pub mod quality;
+mod spans;
+pub mod spec;
+pub mod table;
+mod validate;
+mod weights;
+
+pub use ahp::{AhpResult, InconsistentPair, RiTable, ahp, ahp_group};
+pub use assessment::{
+    Assessment, DimensionScore, EvidenceSource, EvidenceUsed, FactorAssessment, FactorScore,
+    FuzzyOutcome, LevelOutcome, ModelRef, ResidualOutcome, VetoReason,
+};
+pub use bundled::bundled_models;
+pub use engine::assess;
+pub use entropy::entropy_weights;
+pub use error::{InputError, InputErrors, MethodError, ModelError, ModelErrorKind, ModelErrors};
+pub use fuzzy::{FceResult, fce};
+pub use gate::{Duty, GateOutcome, GateRecommendation};
+pub use grades::GradeEstimate;
+pub use inputs::{AssessmentInputs, AttributeValue, ExpertRating};
+pub use load::{load_dir, load_file};
+pub use model::{
+    Aggregation, DecisionKind, GateRule, Level, Method, Model, ModelSpec, ModelSummary, Names,
+};
+pub use offline::OfflineAssessmentFile;
+pub use quality::{QualityCode, QualityFinding, Severity};
+pub use table::render_table;
