@@ -41,6 +41,12 @@ pub enum ApiError {
     #[error("the request is not valid")]
     Validation(FieldErrors),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("too many failed attempts; try again in {retry_after_seconds} seconds")]
+    TooManyRequests { retry_after_seconds: u64 },
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
@@ -75,6 +81,9 @@ impl ApiError {
         match self {
             Self::BadRequest { .. } => "bad-request",
             Self::Validation(_) => "validation",
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::TooManyRequests { .. } => "too-many-requests",
             Self::NotFound(_) => "not-found",
             Self::Conflict(_) => "conflict",
             Self::PreconditionRequired => "precondition-required",
@@ -136,6 +145,9 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
@@ -159,6 +171,19 @@ impl ResponseError for ApiError {
                     header::RETRY_AFTER,
                     HeaderValue::from_static(RETRY_AFTER_SECONDS),
                 );
+            }
+            Self::Unauthorized(_) => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"wenping\""),
+                );
+            }
+            Self::TooManyRequests {
+                retry_after_seconds,
+            } => {
+                if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
             }
             Self::PreconditionFailed { current_etag } => {
                 if let Ok(value) = HeaderValue::from_str(current_etag) {

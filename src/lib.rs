@@ -1,5 +1,6 @@
 //! wenping (稳评): social-stability risk assessment of major decisions.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -6,13 +6,14 @@ use std::path::Path;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::config::Settings;
+use crate::http::auth::authenticate_requests;
 use crate::http::extract::query_error;
 use crate::http::middleware::{not_found, observe, problem_fallback};
 use crate::http::{self, AppState};
@@ -21,6 +22,22 @@ use crate::storage::{Db, redact};
 
 /// How long a stopping server waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Headers on every response: no inline script, no framing, no sniffing, no referrer, no caching
+/// of answers that may hold restricted data.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Cache-Control", "no-store"))
+}
 
 pub struct Application {
     server: Server,
@@ -54,9 +71,8 @@ impl Application {
             db: db.clone(),
             models,
             metrics: Default::default(),
-            openapi_json: openapi
-                .to_json()
-                .context("cannot serialise the OpenAPI document")?,
+            throttle: Default::default(),
+            openapi_json: openapi.to_string(),
         });
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -69,8 +85,10 @@ impl Application {
                     SwaggerUi::new("/api/docs/{_:.*}").config(Config::new(["/api/openapi.json"])),
                 )
                 .default_service(web::to(not_found))
+                .wrap(from_fn(authenticate_requests))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(from_fn(observe))
+                .wrap(security_headers())
         })
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(listener)?

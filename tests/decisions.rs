@@ -64,9 +64,11 @@ async fn a_decision_is_registered_changed_archived_and_audited() {
     )
     .await;
 
+    let planner = app
+        .client_for("李规划", &[wenping::domain::account::Role::Planner], &[])
+        .await;
     let res = app
-        .request(reqwest::Method::DELETE, &location)
-        .header("X-Actor", "李规划")
+        .request_with(&planner, reqwest::Method::DELETE, &location)
         .send()
         .await
         .unwrap();
@@ -107,8 +109,8 @@ async fn a_decision_is_registered_changed_archived_and_audited() {
         0.8
     );
     assert_eq!(entries[1]["after"]["attributes"]["compensation_ratio"], 1.0);
-    assert_eq!(entries[1]["actor"], "anonymous");
-    assert_eq!(entries[2]["actor"], "李规划");
+    assert_eq!(entries[1]["actor"], "tester");
+    assert_eq!(entries[2]["actor"], "李规划", "{audit:#}");
     assert_eq!(entries[2]["after"]["archived"], true);
 }
 

@@ -103,21 +103,33 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
         operations,
         [
             "DELETE /api/v1/decisions/{id}",
+            "DELETE /api/v1/session",
+            "DELETE /api/v1/users/{id}/tokens/{token_id}",
             "GET /api/openapi.json",
             "GET /api/v1/audit",
             "GET /api/v1/decisions",
             "GET /api/v1/decisions/{id}",
+            "GET /api/v1/session",
+            "GET /api/v1/users",
+            "GET /api/v1/users/{id}/tokens",
             "GET /healthz",
             "GET /metrics",
             "GET /readyz",
             "PATCH /api/v1/decisions/{id}",
+            "PATCH /api/v1/users/{id}",
             "POST /api/v1/decisions",
+            "POST /api/v1/session",
+            "POST /api/v1/users",
+            "POST /api/v1/users/{id}/password",
+            "POST /api/v1/users/{id}/tokens",
         ]
     );
     // Every documented operation is routed: none of them falls through to "no route".
     for operation in &operations {
         let (method, path) = operation.split_once(' ').unwrap();
-        let path = path.replace("{id}", "00000000-0000-0000-0000-000000000000");
+        let path = path
+            .replace("{id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{token_id}", "00000000-0000-0000-0000-000000000000");
         let res = app
             .request(method.parse().unwrap(), &path)
             .header("content-type", "application/json")

@@ -31,9 +31,10 @@ fn serve(database_url: &str) -> (Child, String) {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    reader.read_line(&mut line).unwrap();
+    // Keep draining what the server prints later, as a terminal would.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))
@@ -42,11 +43,41 @@ fn serve(database_url: &str) -> (Child, String) {
     (child, url)
 }
 
+/// Creates a planner with the CLI and returns the API token it prints.
+fn planner_token(database_url: &str) -> String {
+    let out = wenping(database_url)
+        .args(["users", "add", "writer", "--role", "planner"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = wenping(database_url)
+        .args(["users", "token", "create", "writer"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = stdout.trim().to_owned();
+    assert!(
+        token.starts_with("wpt_") && !token.contains('\n'),
+        "the token alone: {stdout:?}"
+    );
+    token
+}
+
 #[tokio::test]
 async fn acknowledged_writes_survive_kill_9() {
     let database = fresh_database().await;
+    let token = planner_token(&database.url);
     let (mut child, base) = serve(&database.url);
-    let client = reqwest::Client::new();
+    let client = common::client_with(Some(&token));
     let mut writers = Vec::new();
     for writer in 0..4 {
         let client = client.clone();
@@ -101,6 +132,89 @@ async fn acknowledged_writes_survive_kill_9() {
 }
 
 #[tokio::test]
+async fn users_are_bootstrapped_from_the_command_line() {
+    let database = fresh_database().await;
+    let out = wenping(&database.url)
+        .args([
+            "users", "add", "chief", "--role", "admin", "--role", "reviewer", "--scope", "3301",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let password = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(
+        password.len() >= 12 && !password.contains(char::is_whitespace),
+        "{password:?}"
+    );
+
+    let (mut child, base) = serve(&database.url);
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"username": "chief", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let me: Value = res.json().await.unwrap();
+    assert_eq!(me["roles"], serde_json::json!(["admin", "reviewer"]));
+    assert_eq!(me["scope"], serde_json::json!(["3301"]));
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let out = wenping(&database.url)
+        .args(["users", "list"])
+        .output()
+        .unwrap();
+    let listing = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        listing.contains("chief\troles admin,reviewer; scope 3301"),
+        "{listing}"
+    );
+    let out = wenping(&database.url)
+        .args(["users", "disable", "chief"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let out = wenping(&database.url)
+        .args(["users", "list"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().contains("disabled"));
+    let out = wenping(&database.url)
+        .args(["users", "add", "chief", "--role", "admin"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "names are unique");
+}
+
+#[tokio::test]
+async fn a_first_start_says_how_to_create_the_first_admin() {
+    let database = fresh_database().await;
+    let mut child = wenping(&database.url)
+        .arg("serve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    for _ in 0..3 {
+        reader.read_line(&mut text).unwrap();
+    }
+    assert!(
+        text.contains("wenping users add NAME --role admin"),
+        "{text}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test]
 async fn sigterm_stops_the_server_cleanly() {
     let database = fresh_database().await;
     let (mut child, base) = serve(&database.url);
@@ -136,6 +250,7 @@ async fn migrate_and_models_check_commands() {
         String::from_utf8_lossy(&out.stderr)
     );
     let first = String::from_utf8(out.stdout).unwrap();
+    let _ = &first;
     assert!(
         first.contains("migration(s) applied") && !first.starts_with("0 "),
         "{first}"
@@ -229,4 +344,66 @@ async fn assess_scores_a_file_offline() {
         .unwrap();
     assert!(out.status.success());
     assert!(!out.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn secrets_never_reach_the_log() {
+    let database = fresh_database().await;
+    let out = wenping(&database.url)
+        .args(["users", "add", "quiet", "--role", "admin"])
+        .output()
+        .unwrap();
+    let password = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let token = planner_token(&database.url);
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let mut child = wenping(&database.url)
+        .arg("serve")
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(log.reopen().unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    reader.read_line(&mut line).unwrap();
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_owned();
+    let client = reqwest::Client::new();
+    let res = client
+        .post(format!("{base}/api/v1/session"))
+        .json(&serde_json::json!({"username": "quiet", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let res = client
+        .get(format!("{base}/api/v1/decisions"))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(log.path()).unwrap();
+    assert!(
+        text.contains("/api/v1/session"),
+        "the log was written: {} bytes",
+        text.len()
+    );
+    let session_secret = cookie.split('=').nth(1).unwrap();
+    for secret in [password.as_str(), token.as_str(), session_secret] {
+        assert!(!text.contains(secret), "a secret reached the log");
+    }
 }

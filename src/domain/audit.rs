@@ -10,6 +10,8 @@ use uuid::Uuid;
 pub struct AuditRecord {
     pub entity: &'static str,
     pub entity_id: Uuid,
+    /// The decision the entry concerns, if any; region scopes filter the log by it.
+    pub decision_id: Option<Uuid>,
     pub action: &'static str,
     pub actor: String,
     pub before: Option<serde_json::Value>,
@@ -23,6 +25,7 @@ pub struct AuditEntry {
     pub seq: i64,
     pub entity: String,
     pub entity_id: Uuid,
+    pub decision_id: Option<Uuid>,
     pub action: String,
     pub actor: String,
     pub at: DateTime<Utc>,

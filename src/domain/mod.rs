@@ -1,5 +1,6 @@
 //! Pure types and rules of the domain; no IO. Values are parsed into types that can only be valid.
 
+pub mod account;
 pub mod attributes;
 pub mod audit;
 pub mod decision;

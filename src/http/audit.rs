@@ -1,15 +1,19 @@
 //! `/api/v1/audit`: reading the append-only audit log.
 
 use actix_web::{HttpResponse, get, web};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::auth::Authorized;
 use super::cursor;
+use crate::auth::permission::ReadAudit;
 use crate::domain::audit::AuditEntry;
+use crate::domain::text::clean_line;
 use crate::error::{ApiError, Problem};
-use crate::storage::audit::AuditFilter;
+use crate::storage::audit::{AuditFilter, AuditVisibility};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_audit);
@@ -22,6 +26,12 @@ pub struct AuditQuery {
     entity: Option<String>,
     /// Id of the entity.
     id: Option<String>,
+    /// Username of whoever acted.
+    actor: Option<String>,
+    /// Entries at or after this time (RFC 3339).
+    from: Option<String>,
+    /// Entries before this time (RFC 3339).
+    to: Option<String>,
     /// Page size, 1–500 (default 100).
     limit: Option<String>,
     /// `next_cursor` of the previous page.
@@ -40,6 +50,8 @@ struct AuditPosition {
 }
 
 /// Audit entries, oldest first: who changed what, when, and the state before and after.
+/// Reviewers see the entries of decisions in their region scope; administrators also see
+/// account events (logins, failed logins, tokens, permission denials).
 #[utoipa::path(
     tag = "audit",
     params(AuditQuery),
@@ -50,6 +62,7 @@ struct AuditPosition {
 )]
 #[get("/audit")]
 async fn list_audit(
+    user: Authorized<ReadAudit>,
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
@@ -81,9 +94,40 @@ async fn list_audit(
         .transpose()?
         .map(|p| p.seq);
     let limit = cursor::limit(query.limit.as_deref(), 100, 500)?;
+    let actor = query
+        .actor
+        .as_deref()
+        .map(|a| {
+            clean_line(a, 100)
+                .map(str::to_owned)
+                .map_err(|m| ApiError::bad_request("actor", m))
+        })
+        .transpose()?;
+    let time = |field: &'static str, raw: Option<&str>| {
+        raw.map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| {
+                    ApiError::bad_request(
+                        field,
+                        "must be an RFC 3339 time such as 2026-11-30T08:00:00Z",
+                    )
+                })
+        })
+        .transpose()
+    };
+    let visibility = match (user.is_admin(), user.scope.is_everywhere()) {
+        (true, true) => AuditVisibility::All,
+        (true, false) => AuditVisibility::AccountsAndDecisionsIn(user.scope.clone()),
+        (false, _) => AuditVisibility::DecisionsIn(user.scope.clone()),
+    };
     let filter = AuditFilter {
+        visibility,
         entity,
         entity_id,
+        actor,
+        from: time("from", query.from.as_deref())?,
+        to: time("to", query.to.as_deref())?,
         after_seq,
         limit,
     };

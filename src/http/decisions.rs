@@ -7,8 +7,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::AppState;
+use super::auth::Authorized;
 use super::cursor;
-use super::extract::{IfMatch, JsonBody, actor, decode_value};
+use super::extract::{IfMatch, JsonBody, decode_value};
+use crate::auth::permission::{ReadDecisions, WriteDecisions};
+use crate::auth::principal::Principal;
+use crate::domain::account::Scope;
 use crate::domain::decision::{Decision, DecisionFields, DecisionKind, DecisionStatus};
 use crate::domain::region::parse_prefix;
 use crate::domain::text::clean_line;
@@ -72,6 +76,35 @@ fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
     })
 }
 
+/// The decision, if the caller's scope covers it; otherwise 404, so its existence is not revealed.
+pub async fn decision_in_scope(
+    state: &AppState,
+    raw_id: &str,
+    user: &Principal,
+) -> Result<Decision, ApiError> {
+    let id = parse_id(raw_id)?;
+    match state.db.decision(id).await {
+        Ok(decision) if user.scope.covers(&decision.fields.regions) => Ok(decision),
+        Ok(_) => Err(ApiError::NotFound(format!("no decision with id {id}"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A user may not register or move a decision outside their own region scope.
+fn check_regions_in_scope(user: &Principal, fields: &DecisionFields) -> Result<(), ApiError> {
+    match fields
+        .regions
+        .iter()
+        .position(|r| !user.scope.covers_code(r.as_str()))
+    {
+        Some(i) => Err(ApiError::Forbidden(format!(
+            "regions[{i}]: region {} lies outside your region scope",
+            fields.regions[i]
+        ))),
+        None => Ok(()),
+    }
+}
+
 fn with_etag(mut response: HttpResponse, decision: &Decision) -> HttpResponse {
     if let Ok(value) = header::HeaderValue::from_str(&decision.etag()) {
         response.headers_mut().insert(header::ETAG, value);
@@ -95,11 +128,10 @@ fn with_etag(mut response: HttpResponse, decision: &Decision) -> HttpResponse {
 )]
 #[post("/decisions")]
 async fn create_decision(
+    user: Authorized<WriteDecisions>,
     state: web::Data<AppState>,
-    req: HttpRequest,
     body: JsonBody<DecisionFields>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor(&req)?;
     let fields = body.0;
     fields.validate()?;
     if fields.status != DecisionStatus::Draft {
@@ -108,7 +140,8 @@ async fn create_decision(
             "a new decision starts as draft",
         ));
     }
-    let decision = state.db.insert_decision(&fields, &actor).await?;
+    check_regions_in_scope(&user, &fields)?;
+    let decision = state.db.insert_decision(&fields, &user.username).await?;
     let response = HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -130,10 +163,12 @@ async fn create_decision(
 )]
 #[get("/decisions")]
 async fn list_decisions(
+    user: Authorized<ReadDecisions>,
     state: web::Data<AppState>,
     query: web::Query<DecisionListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = query.to_filter()?;
+    let mut filter = query.to_filter()?;
+    filter.scope = user.scope.clone();
     let (items, last) = state.db.decisions(&filter).await?;
     let next_cursor = last.map(|p| {
         cursor::encode(&ListPosition {
@@ -228,6 +263,7 @@ impl DecisionListQuery {
             region_prefix,
             title_contains,
             include_archived,
+            scope: Scope::everywhere(),
             sort,
             descending,
             after,
@@ -247,10 +283,11 @@ impl DecisionListQuery {
 )]
 #[get("/decisions/{id}")]
 async fn get_decision(
+    user: Authorized<ReadDecisions>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = state.db.decision(parse_id(&id)?).await?;
+    let decision = decision_in_scope(&state, &id, &user).await?;
     Ok(with_etag(HttpResponse::Ok().json(&decision), &decision))
 }
 
@@ -274,14 +311,14 @@ async fn get_decision(
 )]
 #[patch("/decisions/{id}")]
 async fn patch_decision(
+    user: Authorized<WriteDecisions>,
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor(&req)?;
+    let current = decision_in_scope(&state, &id, &user).await?;
     let if_match = IfMatch::required(&req)?;
-    let current = state.db.decision(parse_id(&id)?).await?;
     if_match.check(&current.etag())?;
     if current.archived {
         return Err(ApiError::Conflict(
@@ -300,6 +337,7 @@ async fn patch_decision(
     merge_patch(&mut merged, patch);
     let fields: DecisionFields = decode_value(merged)?;
     fields.validate()?;
+    check_regions_in_scope(&user, &fields)?;
     if !current.fields.status.may_become(fields.status) {
         return Err(ApiError::invalid(
             "status",
@@ -313,7 +351,10 @@ async fn patch_decision(
     if fields == current.fields {
         return Ok(with_etag(HttpResponse::Ok().json(&current), &current));
     }
-    let updated = state.db.update_decision(&current, &fields, &actor).await?;
+    let updated = state
+        .db
+        .update_decision(&current, &fields, &user.username)
+        .await?;
     Ok(with_etag(HttpResponse::Ok().json(&updated), &updated))
 }
 
@@ -353,16 +394,16 @@ fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
 )]
 #[delete("/decisions/{id}")]
 async fn archive_decision(
+    user: Authorized<WriteDecisions>,
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = actor(&req)?;
-    let current = state.db.decision(parse_id(&id)?).await?;
+    let current = decision_in_scope(&state, &id, &user).await?;
     if let Some(if_match) = IfMatch::optional(&req)? {
         if_match.check(&current.etag())?;
     }
-    state.db.archive_decision(&current, &actor).await?;
+    state.db.archive_decision(&current, &user.username).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

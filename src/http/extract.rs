@@ -10,7 +10,6 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::domain::FieldError;
-use crate::domain::text::clean_line;
 use crate::error::ApiError;
 
 /// Largest JSON body accepted anywhere.
@@ -18,6 +17,13 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 
 /// A JSON body (≤ 1 MiB) decoded into `T`; errors name the offending field by its JSON path.
 pub struct JsonBody<T>(pub T);
+
+impl<T> std::ops::Deref for JsonBody<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
@@ -185,21 +191,6 @@ impl IfMatch {
             Self::Tags(_) => Err(ApiError::PreconditionFailed {
                 current_etag: current_etag.to_owned(),
             }),
-        }
-    }
-}
-
-/// Who is acting. Until accounts exist this is the `X-Actor` header, or `anonymous`.
-pub fn actor(req: &HttpRequest) -> Result<String, ApiError> {
-    match req.headers().get("x-actor") {
-        None => Ok("anonymous".to_owned()),
-        Some(value) => {
-            // Names are often Chinese, so the header's bytes are read as UTF-8, not only ASCII.
-            let text = std::str::from_utf8(value.as_bytes())
-                .map_err(|_| ApiError::bad_request("X-Actor", "must be UTF-8 text"))?
-                .trim();
-            let text = clean_line(text, 100).map_err(|m| ApiError::bad_request("X-Actor", m))?;
-            Ok(if text.is_empty() { "anonymous" } else { text }.to_owned())
         }
     }
 }

@@ -2,12 +2,15 @@
 //! The OpenAPI document is collected from the same registrations, so it cannot drift.
 
 pub mod audit;
+pub mod auth;
 pub mod cursor;
 pub mod decisions;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;
 pub mod ops;
+pub mod session;
+pub mod users;
 
 use actix_web::App;
 use utoipa::OpenApi;
@@ -23,6 +26,7 @@ pub struct AppState {
     /// The validated risk models of the models folder, loaded once at start.
     pub models: Vec<Model>,
     pub metrics: metrics::Metrics,
+    pub throttle: crate::auth::throttle::LoginThrottle,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
 }
@@ -31,6 +35,8 @@ pub struct AppState {
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.configure(ops::configure).service(
         scope::scope("/api/v1")
+            .configure(session::configure)
+            .configure(users::configure)
             .configure(decisions::configure)
             .configure(audit::configure),
     );
@@ -45,18 +51,66 @@ pub fn routes(cfg: &mut ServiceConfig) {
     tags(
         (name = "decisions", description = "The decision register"),
         (name = "audit", description = "The append-only audit log"),
+        (name = "session", description = "Signing in and out"),
+        (name = "users", description = "Accounts, roles, region scopes and API tokens"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]
 struct ApiInfo;
 
-/// The OpenAPI 3.1 document of [`routes`].
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// Operations anyone may call; every other one needs a session or an API token.
+pub const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", "/api/openapi.json"),
+    ("post", "/api/v1/session"),
+];
+
+/// The OpenAPI 3.1 document of [`routes`], with the authentication every protected operation
+/// needs and its 401/403 answers added in one place rather than on each handler.
+pub fn openapi() -> serde_json::Value {
     let (_, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(ApiInfo::openapi())
         .configure(routes)
         .split_for_parts();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let mut doc = serde_json::to_value(&doc).unwrap_or_default();
+    let problem = |description: &str| {
+        serde_json::json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        })
+    };
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let Some(operations) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, operation) in operations.iter_mut() {
+                if PUBLIC_OPERATIONS.contains(&(method.as_str(), path.as_str())) {
+                    continue;
+                }
+                operation["security"] = serde_json::json!([{"session": []}, {"token": []}]);
+                if let Some(responses) = operation["responses"].as_object_mut() {
+                    responses.insert(
+                        "401".into(),
+                        problem("Not signed in, or the token is unknown, revoked or expired"),
+                    );
+                    responses.insert(
+                        "403".into(),
+                        problem(
+                            "The caller's roles lack the permission, or a CSRF token is missing",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    doc["components"]["securitySchemes"] = serde_json::json!({
+        "session": {"type": "apiKey", "in": "cookie", "name": auth::SESSION_COOKIE,
+            "description": "Set by POST /api/v1/session; changes also need the X-CSRF-Token header"},
+        "token": {"type": "http", "scheme": "bearer", "description": "An API token (wpt_…)"}
+    });
     doc
 }

@@ -5,11 +5,15 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::{Db, StorageError, with_pool};
+use super::scope::push_in_scope;
+use super::{Db, StorageError, in_write_tx, now, with_pool};
+use crate::domain::account::Scope;
 use crate::domain::audit::AuditEntry;
+use crate::domain::audit::AuditRecord;
 
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log \
-     (entity, entity_id, action, actor, at, before, after) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+     (entity, entity_id, decision_id, action, actor, at, before, after) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
 /// Appends an [`AuditRecord`](crate::domain::audit::AuditRecord) inside the caller's transaction.
 macro_rules! append_audit {
@@ -18,6 +22,7 @@ macro_rules! append_audit {
         sqlx::query($crate::storage::audit::INSERT_AUDIT)
             .bind(record.entity)
             .bind(record.entity_id)
+            .bind(record.decision_id)
             .bind(record.action)
             .bind(&record.actor)
             .bind($at)
@@ -34,6 +39,7 @@ struct AuditRow {
     seq: i64,
     entity: String,
     entity_id: Uuid,
+    decision_id: Option<Uuid>,
     action: String,
     actor: String,
     at: DateTime<Utc>,
@@ -47,6 +53,7 @@ impl From<AuditRow> for AuditEntry {
             seq: row.seq,
             entity: row.entity,
             entity_id: row.entity_id,
+            decision_id: row.decision_id,
             action: row.action,
             actor: row.actor,
             at: row.at,
@@ -56,10 +63,25 @@ impl From<AuditRow> for AuditEntry {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+/// Which entries a reader may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditVisibility {
+    /// Every entry: administrators with no region scope.
+    All,
+    /// Account entries, and decision entries inside the scope: scoped administrators.
+    AccountsAndDecisionsIn(Scope),
+    /// Only entries about decisions inside the scope: reviewers.
+    DecisionsIn(Scope),
+}
+
+#[derive(Debug, Clone)]
 pub struct AuditFilter {
+    pub visibility: AuditVisibility,
     pub entity: Option<String>,
     pub entity_id: Option<Uuid>,
+    pub actor: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
     /// Only entries after this position (the cursor of the previous page).
     pub after_seq: Option<i64>,
     pub limit: u32,
@@ -72,17 +94,51 @@ impl Db {
         &self,
         filter: &AuditFilter,
     ) -> Result<Vec<AuditEntry>, StorageError> {
-        const SQL: &str = "SELECT seq, entity, entity_id, action, actor, at, before, after \
-             FROM audit_log \
-             WHERE ($1 IS NULL OR entity = $1) AND ($2 IS NULL OR entity_id = $2) AND seq > $3 \
-             ORDER BY seq LIMIT $4";
-        let rows: Vec<AuditRow> = with_pool!(self, pool => sqlx::query_as(SQL)
-            .bind(filter.entity.as_deref())
-            .bind(filter.entity_id)
-            .bind(filter.after_seq.unwrap_or(0))
-            .bind(i64::from(filter.limit) + 1)
-            .fetch_all(pool)
-            .await)?;
+        let rows: Vec<AuditRow> = with_pool!(self, pool => {
+            let mut query = sqlx::QueryBuilder::new(
+                "SELECT seq, entity, entity_id, decision_id, action, actor, at, before, after \
+                 FROM audit_log a WHERE a.seq > ",
+            );
+            query.push_bind(filter.after_seq.unwrap_or(0));
+            match &filter.visibility {
+                AuditVisibility::All => {}
+                AuditVisibility::AccountsAndDecisionsIn(scope) => {
+                    query.push(" AND (a.decision_id IS NULL OR");
+                    push_in_scope(&mut query, "a.decision_id", scope);
+                    query.push(")");
+                }
+                AuditVisibility::DecisionsIn(scope) => {
+                    query.push(" AND a.decision_id IS NOT NULL AND");
+                    push_in_scope(&mut query, "a.decision_id", scope);
+                }
+            }
+            if let Some(entity) = &filter.entity {
+                query.push(" AND a.entity = ").push_bind(entity.clone());
+            }
+            if let Some(id) = filter.entity_id {
+                query.push(" AND a.entity_id = ").push_bind(id);
+            }
+            if let Some(actor) = &filter.actor {
+                query.push(" AND a.actor = ").push_bind(actor.clone());
+            }
+            if let Some(from) = filter.from {
+                query.push(" AND a.at >= ").push_bind(from);
+            }
+            if let Some(to) = filter.to {
+                query.push(" AND a.at < ").push_bind(to);
+            }
+            query.push(" ORDER BY a.seq LIMIT ").push_bind(i64::from(filter.limit) + 1);
+            query.build_query_as().fetch_all(pool).await
+        })?;
         Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
+    /// Appends one entry on its own, for events that change nothing else (logins, denials).
+    pub async fn append_audit(&self, record: &AuditRecord) -> Result<(), StorageError> {
+        let at = now();
+        in_write_tx!(self, tx => {
+            append_audit!(tx, record, at)?;
+        });
+        Ok(())
     }
 }

@@ -7,7 +7,9 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::audit::append_audit;
+use super::scope::push_in_scope;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
+use crate::domain::account::Scope;
 use crate::domain::attributes::AttributeValue;
 use crate::domain::audit::AuditRecord;
 use crate::domain::decision::{Affected, Decision, DecisionFields, DecisionKind, DecisionStatus};
@@ -95,6 +97,8 @@ pub struct DecisionFilter {
     pub region_prefix: Option<String>,
     pub title_contains: Option<String>,
     pub include_archived: bool,
+    /// Only decisions whose every region lies inside this scope.
+    pub scope: Scope,
     pub sort: DecisionSort,
     pub descending: bool,
     pub after: Option<DecisionPosition>,
@@ -137,6 +141,7 @@ impl Db {
         let record = AuditRecord {
             entity: "decision",
             entity_id: decision.id,
+            decision_id: Some(decision.id),
             action: "create",
             actor: actor.to_owned(),
             before: None,
@@ -197,6 +202,10 @@ impl Db {
             let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM decisions d WHERE 1 = 1"));
             if !filter.include_archived {
                 query.push(" AND d.archived_at IS NULL");
+            }
+            if !filter.scope.is_everywhere() {
+                query.push(" AND");
+                push_in_scope(&mut query, "d.id", &filter.scope);
             }
             if let Some(kind) = filter.kind {
                 query.push(" AND d.kind = ").push_bind(kind.as_str());
@@ -276,6 +285,7 @@ impl Db {
         let record = AuditRecord {
             entity: "decision",
             entity_id: current.id,
+            decision_id: Some(current.id),
             action: "update",
             actor: actor.to_owned(),
             before: Some(decision_json(current)?),
@@ -356,6 +366,7 @@ impl Db {
         let record = AuditRecord {
             entity: "decision",
             entity_id: current.id,
+            decision_id: Some(current.id),
             action: "archive",
             actor: actor.to_owned(),
             before: Some(decision_json(current)?),

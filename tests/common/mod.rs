@@ -4,14 +4,21 @@
 
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
+use std::collections::BTreeSet;
+
 use tempfile::TempDir;
+use wenping::auth::secret;
 use wenping::config::Settings;
+use wenping::domain::account::{Role, Scope};
 use wenping::startup::Application;
 use wenping::storage::Db;
 
 pub struct TestApp {
     pub base: String,
+    /// Sends the token of `tester`, who holds every role everywhere.
     pub client: Client,
+    /// Sends no credentials.
+    pub anonymous: Client,
     pub db: Db,
     pub database_url: String,
     _dir: Option<TempDir>,
@@ -66,18 +73,65 @@ pub async fn spawn_app() -> TestApp {
     let base = format!("http://{}", app.local_addr());
     let db = app.db().clone();
     tokio::spawn(app.run_until_stopped());
+    let token = create_user(&db, "tester", &Role::ALL, &[]).await;
     TestApp {
         base,
-        client: Client::new(),
+        client: client_with(Some(&token)),
+        anonymous: client_with(None),
         db,
         database_url: database.url,
         _dir: database.dir,
     }
 }
 
+/// A client that sends `Authorization: Bearer <token>` on every request.
+pub fn client_with(token: Option<&str>) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(token) = token {
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse().unwrap(),
+        );
+    }
+    Client::builder().default_headers(headers).build().unwrap()
+}
+
+/// Creates a user straight in the database (no password: they can only use the returned API
+/// token) and returns the token.
+pub async fn create_user(db: &Db, name: &str, roles: &[Role], scope: &[&str]) -> String {
+    let roles: BTreeSet<Role> = roles.iter().copied().collect();
+    let scope = Scope::parse(&scope.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    let user = db
+        .insert_user(name, "!no-password", &roles, &scope, "test")
+        .await
+        .unwrap();
+    let token = secret::new_secret(secret::API_TOKEN_PREFIX);
+    db.insert_token(
+        &user,
+        "test",
+        &secret::digest(&token),
+        "wpt_test",
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
+    token
+}
+
 impl TestApp {
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base))
+    }
+
+    /// A request with another client (another user's token, or none).
+    pub fn request_with(&self, client: &Client, method: Method, path: &str) -> RequestBuilder {
+        client.request(method, format!("{}{path}", self.base))
+    }
+
+    /// A client acting as a new user with these roles and scope.
+    pub async fn client_for(&self, name: &str, roles: &[Role], scope: &[&str]) -> Client {
+        client_with(Some(&create_user(&self.db, name, roles, scope).await))
     }
 
     pub async fn get(&self, path: &str) -> Response {

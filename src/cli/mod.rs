@@ -1,5 +1,8 @@
 //! The `wenping` command line: each command is a small function calling into the library.
 
+mod users;
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -35,6 +38,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ModelsCommand,
     },
+    /// Manage users and API tokens
+    Users {
+        #[command(subcommand)]
+        command: users::UsersCommand,
+    },
     /// Score a decision offline from a JSON file (decision kind, attributes, ratings, measures)
     Assess {
         /// The input file, e.g. examples/assess-land.json
@@ -65,17 +73,45 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: ModelsCommand::Check { dir },
         } => check_models(dir.as_deref().unwrap_or(&settings.models_dir)),
         Command::Assess { file, json } => assess(&settings.models_dir, &file, json),
+        Command::Users { command } => {
+            let db = open_migrated(&settings).await?;
+            let result = users::run(&db, command).await;
+            db.close().await;
+            result
+        }
     }
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let addr = app.local_addr();
-    println!("wenping listening on http://{addr} (API docs: http://{addr}/api/docs/)");
+    // The server must not die if whoever started it closed stdout, so write errors are ignored.
+    let mut out = std::io::stdout();
+    let _ = writeln!(
+        out,
+        "wenping listening on http://{addr} (API docs: http://{addr}/api/docs/)"
+    );
+    if app.db().count_users().await? == 0 {
+        let _ = writeln!(
+            out,
+            "No users yet. Create the first administrator with:\n  wenping users add NAME --role admin\n\
+             (it prints a generated password once; sign in with POST /api/v1/session)"
+        );
+    }
+    let _ = out.flush();
     tracing::info!(%addr, database = %redact(&settings.database_url), "serving");
     app.run_until_stopped().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The configured database with its migrations applied, for commands that work on its data.
+async fn open_migrated(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&settings.database_url)))?;
+    db.migrate().await?;
+    Ok(db)
 }
 
 async fn migrate(settings: &Settings) -> anyhow::Result<()> {

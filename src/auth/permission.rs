@@ -1,0 +1,40 @@
+//! The permission table: each permission names the roles that hold it. A handler declares the
+//! permission it needs in its signature, `Authorized<WriteDecisions>`, so a reader of the route
+//! sees who may call it, and a route without one cannot be written by accident.
+
+use crate::domain::account::Role;
+
+pub trait Permission {
+    const NAME: &'static str;
+    const ROLES: &'static [Role];
+}
+
+macro_rules! permissions {
+    ($($(#[$doc:meta])* $ty:ident = $name:literal: [$($role:ident),*];)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $ty;
+            impl Permission for $ty {
+                const NAME: &'static str = $name;
+                const ROLES: &'static [Role] = &[$(Role::$role),*];
+            }
+        )*
+        /// Every permission with its roles, for documentation and tests.
+        pub const TABLE: &[(&str, &[Role])] = &[$(($name, &[$(Role::$role),*])),*];
+    };
+}
+
+permissions! {
+    /// Any signed-in user: their own session and tokens.
+    SignedIn = "session": [Admin, Planner, Expert, Reviewer, Committee];
+    /// See decisions in scope.
+    ReadDecisions = "decisions:read": [Planner, Expert, Reviewer, Committee];
+    /// Register and change decisions in scope.
+    WriteDecisions = "decisions:write": [Planner];
+    /// Read the audit log (reviewers: the entries of decisions in scope).
+    ReadAudit = "audit:read": [Admin, Reviewer];
+    /// Manage users, roles and other users' tokens.
+    ManageUsers = "users:manage": [Admin];
+    /// Scrape Prometheus metrics.
+    ReadMetrics = "metrics:read": [Admin];
+}

@@ -1,0 +1,222 @@
+//! Authentication and authorisation. A middleware authenticates the caller (session cookie or
+//! API token); the `Authorized<P>` extractor, declared in each handler's signature, checks the
+//! CSRF token of cookie-authenticated writes and permission `P`. Every denial is audited.
+
+use std::future::{Ready, ready};
+use std::marker::PhantomData;
+use std::ops::Deref;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::{Method, header};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use chrono::Duration;
+
+use super::AppState;
+use crate::auth::permission::Permission;
+use crate::auth::principal::{Credential, Principal};
+use crate::auth::secret;
+use crate::domain::audit::AuditRecord;
+use crate::error::ApiError;
+use crate::storage::now;
+
+pub const SESSION_COOKIE: &str = "wenping_session";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A session ends after this long without a request.
+pub const SESSION_IDLE: Duration = Duration::minutes(30);
+/// And after this long in any case.
+pub const SESSION_ABSOLUTE: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often, so reads do not each cost a write.
+const TOUCH_EVERY: Duration = Duration::seconds(60);
+
+/// The outcome of authentication, left in the request's extensions by [`authenticate_requests`].
+#[derive(Clone)]
+enum Authentication {
+    Authenticated(Principal),
+    Refused(String),
+    Unavailable,
+}
+
+/// Middleware: authenticates any credentials the request carries before extractors run, so the
+/// permission check can answer before a body is even read; afterwards audits every 403.
+pub async fn authenticate_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let has_credentials =
+        req.headers().contains_key(header::AUTHORIZATION) || req.cookie(SESSION_COOKIE).is_some();
+    if let (Some(state), true) = (&state, has_credentials) {
+        let outcome = match authenticate(req.request(), state).await {
+            Ok(principal) => Authentication::Authenticated(principal),
+            Err(ApiError::Unauthorized(reason)) => Authentication::Refused(reason),
+            Err(_) => Authentication::Unavailable,
+        };
+        req.extensions_mut().insert(outcome);
+    }
+    let res = next.call(req).await?;
+    let denial = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+        .and_then(|e| match e {
+            ApiError::Forbidden(reason) => Some(reason.clone()),
+            _ => None,
+        });
+    if let (Some(reason), Some(state)) = (denial, state) {
+        let principal = match res.request().extensions().get::<Authentication>() {
+            Some(Authentication::Authenticated(p)) => Some(p.clone()),
+            _ => None,
+        };
+        if let Some(principal) = principal {
+            record_denial(&state, res.request(), &principal, &reason).await;
+        }
+    }
+    Ok(res)
+}
+
+/// A caller holding permission `P`.
+pub struct Authorized<P: Permission> {
+    pub principal: Principal,
+    permission: PhantomData<P>,
+}
+
+impl<P: Permission> Deref for Authorized<P> {
+    type Target = Principal;
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
+}
+
+impl<P: Permission> FromRequest for Authorized<P> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    /// Synchronous, so a refusal is answered before any other extractor (a body, say) is.
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authorize::<P>(req).map(|principal| Self {
+            principal,
+            permission: PhantomData,
+        }))
+    }
+}
+
+fn authorize<P: Permission>(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let principal = match req.extensions().get::<Authentication>() {
+        Some(Authentication::Authenticated(principal)) => principal.clone(),
+        Some(Authentication::Refused(reason)) => {
+            return Err(ApiError::Unauthorized(reason.clone()));
+        }
+        Some(Authentication::Unavailable) => return Err(ApiError::Unavailable),
+        None => {
+            return Err(ApiError::Unauthorized(
+                "sign in (POST /api/v1/session) or send an API token".into(),
+            ));
+        }
+    };
+    if let Credential::Session { csrf_token, .. } = &principal.credential
+        && !is_safe(req.method())
+        && !csrf_matches(req, csrf_token)
+    {
+        return Err(ApiError::Forbidden(
+            "changes made with the session cookie need its X-CSRF-Token header".into(),
+        ));
+    }
+    if !principal.has_any(P::ROLES) {
+        return Err(ApiError::Forbidden(format!(
+            "this needs the {} permission, held by the roles {}",
+            P::NAME,
+            P::ROLES
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(principal)
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn csrf_matches(req: &HttpRequest, expected: &str) -> bool {
+    let given = req.headers().get(CSRF_HEADER).map(|v| v.as_bytes());
+    // Compared without early exit, so timing reveals nothing of the token.
+    given.is_some_and(|g| {
+        g.len() == expected.len()
+            && g.iter()
+                .zip(expected.as_bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    })
+}
+
+/// The caller, from `Authorization: Bearer …` or else the session cookie; 401 otherwise.
+pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Principal, ApiError> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+            })?;
+        return state
+            .db
+            .token_principal(&secret::digest(token))
+            .await?
+            .ok_or_else(|| {
+                ApiError::Unauthorized("the API token is unknown, revoked or expired".into())
+            });
+    }
+    let Some(cookie) = req.cookie(SESSION_COOKIE) else {
+        return Err(ApiError::Unauthorized(
+            "sign in (POST /api/v1/session) or send an API token".into(),
+        ));
+    };
+    let expired = || ApiError::Unauthorized("the session has ended; sign in again".into());
+    let session = state
+        .db
+        .session(&secret::digest(cookie.value()))
+        .await?
+        .ok_or_else(expired)?;
+    let idle = now() - session.last_seen_at;
+    if let Credential::Session { session_id, .. } = &session.principal.credential {
+        if idle > SESSION_IDLE {
+            state
+                .db
+                .end_session(*session_id, &session.principal, "session_expired")
+                .await?;
+            return Err(expired());
+        }
+        if idle > TOUCH_EVERY {
+            state.db.touch_session(*session_id).await?;
+        }
+    }
+    Ok(session.principal)
+}
+
+async fn record_denial(state: &AppState, req: &HttpRequest, principal: &Principal, reason: &str) {
+    let record = AuditRecord {
+        entity: "user",
+        entity_id: principal.user_id,
+        decision_id: None,
+        action: "permission_denied",
+        actor: principal.username.clone(),
+        before: None,
+        after: Some(serde_json::json!({
+            "reason": reason,
+            "method": req.method().as_str(),
+            "path": req.path(),
+        })),
+    };
+    // The denial stands even if it cannot be logged; the failure is visible in the service log.
+    if let Err(error) = state.db.append_audit(&record).await {
+        tracing::warn!(%error, "could not audit a permission denial");
+    }
+}
