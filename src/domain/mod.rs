@@ -3,6 +3,7 @@
 pub mod attributes;
 pub mod audit;
 pub mod decision;
+pub mod ratings;
 pub mod region;
 pub mod text;
 

@@ -1,8 +1,10 @@
 //! The one place that speaks SQL. A [`Db`] wraps a SQLite or a PostgreSQL pool, chosen by the URL
 //! scheme; queries are written once with `$n` placeholders and run on either through [`with_pool!`].
 
+pub mod assessments;
 pub mod audit;
 pub mod decisions;
+pub mod ratings;
 
 use std::collections::BTreeSet;
 use std::path::Path;
