@@ -161,3 +161,37 @@ pub async fn expect_problem(res: Response, status: u16, field: Option<&str>) -> 
     }
     body
 }
+
+/// Another server on an existing database with its own models folder: a restart after the
+/// model files were edited. The caller keeps the database (and its folder) alive.
+pub async fn spawn_app_on(database_url: &str, models_dir: &std::path::Path) -> TestApp {
+    let settings = Settings {
+        database_url: database_url.to_owned(),
+        bind: "127.0.0.1:0".into(),
+        models_dir: models_dir.to_path_buf(),
+        ..Settings::default()
+    };
+    let app = Application::build(&settings)
+        .await
+        .expect("the server builds");
+    let base = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        client: Client::new(),
+        db,
+        database_url: database_url.to_owned(),
+        _dir: None,
+    }
+}
+
+impl TestApp {
+    pub async fn put_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+}
