@@ -104,14 +104,25 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
         [
             "DELETE /api/v1/decisions/{id}",
             "GET /api/openapi.json",
+            "GET /api/v1/assessments/{id}",
             "GET /api/v1/audit",
             "GET /api/v1/decisions",
             "GET /api/v1/decisions/{id}",
+            "GET /api/v1/decisions/{id}/assessments",
+            "GET /api/v1/decisions/{id}/ratings",
+            "GET /api/v1/models",
+            "GET /api/v1/models/{id}",
             "GET /healthz",
             "GET /metrics",
             "GET /readyz",
             "PATCH /api/v1/decisions/{id}",
+            "POST /api/v1/assessments/{id}/replay",
             "POST /api/v1/decisions",
+            "POST /api/v1/decisions/{id}/assessments",
+            "POST /api/v1/methods/ahp",
+            "POST /api/v1/methods/entropy",
+            "POST /api/v1/methods/fce",
+            "PUT /api/v1/decisions/{id}/ratings/{expert}",
         ]
     );
     // Every documented operation is routed: none of them falls through to "no route".
