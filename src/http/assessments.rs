@@ -18,15 +18,14 @@ use super::ratings::{decision_id, models_for};
 use crate::domain::decision::{Decision, DecisionStatus};
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::{ApiError, Problem};
-use crate::scoring::record::{RecordedInputs, replay, seal};
+use crate::scoring::record::{RecordedInputs, seal};
 use crate::scoring::{self, InputError, InputErrors, Model};
 use crate::storage::assessments::{AssessmentHead, NewAssessment, StoredAssessment};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_assessment)
         .service(list_assessments)
-        .service(get_assessment)
-        .service(replay_assessment);
+        .service(get_assessment);
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -101,32 +100,6 @@ struct ListPosition {
     seq: i64,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DifferenceView {
-    /// JSON path in the result, e.g. `factors[2].initial.degree`.
-    path: String,
-    #[schema(value_type = Object)]
-    stored: Value,
-    #[schema(value_type = Object)]
-    recomputed: Value,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReplayAnswer {
-    assessment_id: Uuid,
-    /// The recomputed result equals the stored one exactly and the stored content still hashes to `content_hash`.
-    matches: bool,
-    content_hash: String,
-    recomputed_hash: Option<String>,
-    stored_content_verified: bool,
-    /// The first 100 differences.
-    differences: Vec<DifferenceView>,
-    difference_count: usize,
-    /// Why nothing could be recomputed, when that is the case.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
 fn summary(head: AssessmentHead) -> AssessmentSummary {
     AssessmentSummary {
         id: head.id,
@@ -149,7 +122,7 @@ fn summary(head: AssessmentHead) -> AssessmentSummary {
     }
 }
 
-fn internal(error: impl std::fmt::Display) -> ApiError {
+pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("{error}"))
 }
 
@@ -377,7 +350,7 @@ async fn list_assessments(
     Ok(HttpResponse::Ok().json(AssessmentPage { items, next_cursor }))
 }
 
-fn assessment_id(raw: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn assessment_id(raw: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| {
         ApiError::NotFound(format!(
             "no assessment with id '{}'",
@@ -411,49 +384,4 @@ async fn get_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let stored = state.db.assessment(assessment_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(record_of(stored)?))
-}
-
-/// Recompute an assessment from its stored inputs and model snapshot (never the current model
-/// files) and say whether the result matches exactly.
-#[utoipa::path(
-    tag = "assessments",
-    params(("id" = Uuid, Path, description = "Assessment id")),
-    responses(
-        (status = 200, description = "Whether the replay matches, and what differs", body = ReplayAnswer),
-        (status = 404, description = "No such assessment", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/assessments/{id}/replay")]
-async fn replay_assessment(
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let stored = state.db.assessment(assessment_id(&id)?).await?;
-    let snapshot = state.db.model_snapshot(&stored.head.model_hash).await?;
-    let assessment_id = stored.head.id;
-    let content_hash = stored.head.content_hash.clone();
-    // Restoring a model re-derives its weights; that and the engine run off the async workers.
-    let report =
-        web::block(move || replay(&snapshot, &stored.inputs, &stored.result, &content_hash))
-            .await
-            .map_err(internal)?;
-    Ok(HttpResponse::Ok().json(ReplayAnswer {
-        assessment_id,
-        matches: report.matches,
-        content_hash: report.content_hash,
-        recomputed_hash: report.recomputed_hash,
-        stored_content_verified: report.stored_content_verified,
-        differences: report
-            .differences
-            .into_iter()
-            .map(|d| DifferenceView {
-                path: d.path,
-                stored: d.stored,
-                recomputed: d.recomputed,
-            })
-            .collect(),
-        difference_count: report.difference_count,
-        error: report.error,
-    }))
 }

@@ -13,6 +13,7 @@ pub mod models;
 pub mod numbers;
 pub mod ops;
 pub mod ratings;
+pub mod replay;
 
 use actix_web::App;
 use utoipa::OpenApi;
@@ -39,6 +40,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(decisions::configure)
             .configure(ratings::configure)
             .configure(assessments::configure)
+            .configure(replay::configure)
             .configure(models::configure)
             .configure(methods::configure)
             .configure(audit::configure),
