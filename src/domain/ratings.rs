@@ -45,14 +45,18 @@ impl ExpertName {
 #[serde(deny_unknown_fields)]
 pub struct FactorRating {
     /// Probability grade, 1 (very unlikely) to 5 (almost certain).
+    #[schema(minimum = 1, maximum = 5)]
     pub probability: u8,
     /// Impact grade, 1 (slight) to 5 (severe).
+    #[schema(minimum = 1, maximum = 5)]
     pub impact: u8,
     /// Lowest plausible grade, 1..5, at most `high`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 5)]
     pub low: Option<u8>,
     /// Highest plausible grade, 1..5.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 5)]
     pub high: Option<u8>,
     /// The expert's reasoning, up to 2,000 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +71,7 @@ pub type RatingSheet = BTreeMap<String, FactorRating>;
 pub struct ExpertSheet {
     pub expert: String,
     /// factor id → rating
+    #[schema(value_type = BTreeMap<String, FactorRating>, inline)]
     pub ratings: RatingSheet,
     /// Who recorded the sheet (the acting user).
     pub recorded_by: String,
