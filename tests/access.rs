@@ -39,6 +39,24 @@ fn rules() -> BTreeMap<&'static str, Option<&'static [&'static str]>> {
         ("PATCH /api/v1/decisions/{id}", Some(&["planner"][..])),
         ("DELETE /api/v1/decisions/{id}", Some(&["planner"][..])),
         ("GET /api/v1/audit", Some(&["admin", "reviewer"][..])),
+        ("GET /api/v1/models", Some(ALL)),
+        ("GET /api/v1/models/{id}", Some(ALL)),
+        ("POST /api/v1/methods/ahp", Some(ALL)),
+        ("POST /api/v1/methods/fce", Some(ALL)),
+        ("POST /api/v1/methods/entropy", Some(ALL)),
+        // {expert} is the caller's own name below: experts write only their own ratings.
+        (
+            "PUT /api/v1/decisions/{id}/ratings/{expert}",
+            Some(&["expert"][..]),
+        ),
+        ("GET /api/v1/decisions/{id}/ratings", Some(READERS)),
+        (
+            "POST /api/v1/decisions/{id}/assessments",
+            Some(&["planner"][..]),
+        ),
+        ("GET /api/v1/decisions/{id}/assessments", Some(READERS)),
+        ("GET /api/v1/assessments/{id}", Some(READERS)),
+        ("POST /api/v1/assessments/{id}/replay", Some(READERS)),
     ])
 }
 
@@ -92,6 +110,17 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
     let app = spawn_app().await;
     let (decision, _) = app.create_decision(&land_requisition("权限")).await;
     let decision_id = decision["id"].as_str().unwrap();
+    let res = app
+        .post_json(
+            &format!("/api/v1/decisions/{decision_id}/assessments"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let assessment_id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut callers = Vec::new();
     for (name, role) in [
         ("admin", Role::Admin),
@@ -118,18 +147,22 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         let rule = rules
             .get(key.as_str())
             .unwrap_or_else(|| panic!("{key} has no rule in this test: decide who may call it"));
-        let concrete = |user_id: &str| {
-            path.replace(
-                "{id}",
-                if path.contains("/users/") {
-                    user_id
-                } else {
-                    decision_id
-                },
-            )
-            .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
+        // {id} is the decision, the assessment or the caller's own account; {expert} the caller.
+        let concrete = |caller: Option<&Caller>| {
+            let id = if path.contains("/users/") {
+                caller.map(|c| c.user_id.as_str()).unwrap_or("x")
+            } else if path.starts_with("/api/v1/assessments/") {
+                assessment_id.as_str()
+            } else {
+                decision_id
+            };
+            path.replace("{id}", id)
+                .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
+                .replace("{expert}", caller.map(|c| c.name).unwrap_or("x"))
         };
-        let anonymous = call(&app, &app.anonymous, &method, &concrete("x")).await;
+        let scoped = path.starts_with("/api/v1/decisions/{id}")
+            || path.starts_with("/api/v1/assessments/{id}");
+        let anonymous = call(&app, &app.anonymous, &method, &concrete(None)).await;
         match rule {
             None => assert!(
                 ![401, 403].contains(&anonymous),
@@ -139,32 +172,22 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         }
         let Some(allowed) = rule else { continue };
         for caller in &callers {
-            let status = call(&app, &caller.client, &method, &concrete(&caller.user_id)).await;
+            let status = call(&app, &caller.client, &method, &concrete(Some(caller))).await;
             if allowed.contains(&caller.name) {
                 assert!(
                     ![401, 403].contains(&status),
                     "{key} as {}: {status}",
                     caller.name
                 );
-                if path.starts_with("/api/v1/decisions/{id}") {
-                    assert_ne!(
-                        status, 404,
-                        "{key} as {}: the decision is in scope",
-                        caller.name
-                    );
+                if scoped {
+                    assert_ne!(status, 404, "{key} as {}: it is in scope", caller.name);
                 }
             } else {
                 assert_eq!(status, 403, "{key} as {}", caller.name);
             }
         }
-        if path.starts_with("/api/v1/decisions/{id}") {
-            let status = call(
-                &app,
-                &outsider.client,
-                &method,
-                &concrete(&outsider.user_id),
-            )
-            .await;
+        if scoped {
+            let status = call(&app, &outsider.client, &method, &concrete(Some(&outsider))).await;
             assert_eq!(status, 404, "{key} out of scope");
         }
     }
@@ -326,4 +349,42 @@ async fn region_scopes_bound_what_users_see_and_change() {
             .unwrap(),
     );
     assert!(other_audit.is_empty(), "{other_audit:?}");
+}
+
+#[tokio::test]
+async fn experts_write_only_their_own_ratings() {
+    let app = spawn_app().await;
+    let (decision, _) = app.create_decision(&land_requisition("评分")).await;
+    let id = decision["id"].as_str().unwrap();
+    let zhang = app.client_for("张教授", &[Role::Expert], &[]).await;
+    let sheet = json!({"compensation_standard": {"probability": 3, "impact": 4}});
+    let own = app
+        .request_with(
+            &zhang,
+            Method::PUT,
+            &format!("/api/v1/decisions/{id}/ratings/张教授"),
+        )
+        .json(&sheet)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    let other = app
+        .request_with(
+            &zhang,
+            Method::PUT,
+            &format!("/api/v1/decisions/{id}/ratings/李律师"),
+        )
+        .json(&sheet)
+        .send()
+        .await
+        .unwrap();
+    common::expect_problem(other, 403, None).await;
+    let stored: Value = app
+        .get(&format!("/api/v1/decisions/{id}/ratings"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored["experts"].as_array().unwrap().len(), 1);
 }

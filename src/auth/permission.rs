@@ -31,6 +31,14 @@ permissions! {
     ReadDecisions = "decisions:read": [Planner, Expert, Reviewer, Committee];
     /// Register and change decisions in scope.
     WriteDecisions = "decisions:write": [Planner];
+    /// See the risk models in service.
+    ReadModels = "models:read": [Admin, Planner, Expert, Reviewer, Committee];
+    /// Use the AHP, fuzzy and entropy calculators.
+    UseMethods = "methods:use": [Admin, Planner, Expert, Reviewer, Committee];
+    /// Rate the factors of decisions in scope, under one's own name only.
+    RateFactors = "ratings:write": [Expert];
+    /// Run assessments of decisions in scope.
+    Assess = "assessments:write": [Planner];
     /// Read the audit log (reviewers: the entries of decisions in scope).
     ReadAudit = "audit:read": [Admin, Reviewer];
     /// Manage users, roles and other users' tokens.

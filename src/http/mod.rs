@@ -1,14 +1,20 @@
 //! The HTTP surface: one module per resource, each exporting `configure`, mounted under `/api/v1`.
 //! The OpenAPI document is collected from the same registrations, so it cannot drift.
 
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod cursor;
 pub mod decisions;
 pub mod extract;
+pub mod methods;
 pub mod metrics;
 pub mod middleware;
+pub mod models;
+pub mod numbers;
 pub mod ops;
+pub mod ratings;
+pub mod replay;
 pub mod session;
 pub mod users;
 
@@ -38,6 +44,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(session::configure)
             .configure(users::configure)
             .configure(decisions::configure)
+            .configure(ratings::configure)
+            .configure(assessments::configure)
+            .configure(replay::configure)
+            .configure(models::configure)
+            .configure(methods::configure)
             .configure(audit::configure),
     );
 }
@@ -51,6 +62,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
     tags(
         (name = "decisions", description = "The decision register"),
         (name = "audit", description = "The append-only audit log"),
+        (name = "ratings", description = "Experts' probability and impact grades of a decision's risk factors"),
+        (name = "assessments", description = "Immutable assessments of decisions, and their replay"),
+        (name = "models", description = "The risk models in service"),
+        (name = "methods", description = "Calculators for building models: AHP, fuzzy evaluation, entropy weights"),
         (name = "session", description = "Signing in and out"),
         (name = "users", description = "Accounts, roles, region scopes and API tokens"),
         (name = "operations", description = "Health, readiness, metrics, this document"),

@@ -17,6 +17,7 @@ pub mod load;
 pub mod model;
 pub mod offline;
 pub mod quality;
+pub mod record;
 mod spans;
 pub mod spec;
 pub mod table;

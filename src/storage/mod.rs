@@ -2,8 +2,10 @@
 //! scheme; queries are written once with `$n` placeholders and run on either through [`with_pool!`].
 
 pub mod accounts;
+pub mod assessments;
 pub mod audit;
 pub mod decisions;
+pub mod ratings;
 pub mod scope;
 
 use std::collections::BTreeSet;

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub anonymous: Client,
     pub db: Db,
     pub database_url: String,
+    /// Clients of users created on demand by name (experts of `put_rating`, say).
+    pub clients: std::sync::Mutex<std::collections::HashMap<String, Client>>,
     _dir: Option<TempDir>,
 }
 
@@ -67,21 +69,7 @@ pub async fn spawn_app() -> TestApp {
         models_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/models").into(),
         ..Settings::default()
     };
-    let app = Application::build(&settings)
-        .await
-        .expect("the server builds");
-    let base = format!("http://{}", app.local_addr());
-    let db = app.db().clone();
-    tokio::spawn(app.run_until_stopped());
-    let token = create_user(&db, "tester", &Role::ALL, &[]).await;
-    TestApp {
-        base,
-        client: client_with(Some(&token)),
-        anonymous: client_with(None),
-        db,
-        database_url: database.url,
-        _dir: database.dir,
-    }
+    serve(&settings, "tester", database.dir).await
 }
 
 /// A client that sends `Authorization: Bearer <token>` on every request.
@@ -214,4 +202,110 @@ pub async fn expect_problem(res: Response, status: u16, field: Option<&str>) -> 
         assert!(named, "expected an error naming {field}: {body}");
     }
     body
+}
+
+/// Another server on an existing database with its own models folder: a restart after the
+/// model files were edited. The caller keeps the database (and its folder) alive.
+pub async fn spawn_app_on(database_url: &str, models_dir: &std::path::Path) -> TestApp {
+    let settings = Settings {
+        database_url: database_url.to_owned(),
+        bind: "127.0.0.1:0".into(),
+        models_dir: models_dir.to_path_buf(),
+        ..Settings::default()
+    };
+    // The first server's `tester` exists already; this one acts through a new all-roles user.
+    let tester = format!("tester-{}", uuid::Uuid::new_v4().simple());
+    serve(&settings, &tester, None).await
+}
+
+async fn serve(settings: &Settings, tester: &str, dir: Option<TempDir>) -> TestApp {
+    let app = Application::build(settings)
+        .await
+        .expect("the server builds");
+    let base = format!("http://{}", app.local_addr());
+    let db = app.db().clone();
+    tokio::spawn(app.run_until_stopped());
+    let token = create_user(&db, tester, &Role::ALL, &[]).await;
+    TestApp {
+        base,
+        client: client_with(Some(&token)),
+        anonymous: client_with(None),
+        db,
+        database_url: settings.database_url.clone(),
+        clients: Default::default(),
+        _dir: dir,
+    }
+}
+
+/// Decodes the %XX escapes of a path segment.
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 3 <= bytes.len()
+            && let Ok(b) = u8::from_str_radix(&segment[i + 1..i + 3], 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+impl TestApp {
+    /// A client acting as the user `name`: created with `roles` on first use, or given a new
+    /// token when the account exists already (a server restarted on the same database).
+    pub async fn client_named(&self, name: &str, roles: &[Role]) -> Client {
+        if let Some(client) = self.clients.lock().unwrap().get(name) {
+            return client.clone();
+        }
+        let client = match self.db.user_by_name(name).await.unwrap() {
+            Some(user) => {
+                let token = secret::new_secret(secret::API_TOKEN_PREFIX);
+                self.db
+                    .insert_token(
+                        &user,
+                        "test",
+                        &secret::digest(&token),
+                        "wpt_test",
+                        None,
+                        "test",
+                    )
+                    .await
+                    .unwrap();
+                client_with(Some(&token))
+            }
+            None => self.client_for(name, roles, &[]).await,
+        };
+        self.clients
+            .lock()
+            .unwrap()
+            .insert(name.to_owned(), client.clone());
+        client
+    }
+
+    /// PUTs a rating sheet as the expert the path names (experts write only their own ratings),
+    /// creating that expert's account on first use.
+    pub async fn put_rating(&self, path: &str, body: &Value) -> Response {
+        let expert = percent_decode(path.rsplit('/').next().unwrap());
+        let client = self.client_named(&expert, &[Role::Expert]).await;
+        self.request_with(&client, Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn put_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::PUT, path)
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
 }
