@@ -25,6 +25,7 @@ fn rules() -> BTreeMap<&'static str, Option<&'static [&'static str]>> {
         ("GET /metrics", Some(&["admin"][..])),
         ("GET /api/v1/session", Some(ALL)),
         ("DELETE /api/v1/session", Some(ALL)),
+        ("POST /api/v1/session/password", Some(ALL)),
         ("GET /api/v1/users", Some(&["admin"][..])),
         ("POST /api/v1/users", Some(&["admin"][..])),
         ("PATCH /api/v1/users/{id}", Some(&["admin"][..])),

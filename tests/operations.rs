@@ -129,6 +129,7 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
             "POST /api/v1/methods/entropy",
             "POST /api/v1/methods/fce",
             "POST /api/v1/session",
+            "POST /api/v1/session/password",
             "POST /api/v1/users",
             "POST /api/v1/users/{id}/password",
             "POST /api/v1/users/{id}/tokens",

@@ -429,6 +429,53 @@ async fn administrators_manage_accounts_and_cannot_lock_themselves_out() {
         .unwrap();
     expect_problem(res, 409, None).await;
 
+    // A user changes their own password: the old one stops working, a short one is refused.
+    let (id, old) = account(&app, "self.service", &["committee"], &[]).await;
+    let res = sign_in(&app, "self.service", &old).await;
+    let cookie = header(&res, "set-cookie")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = res.json::<Value>().await.unwrap()["csrf_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let change = |current: &str, new: &str| {
+        app.request_with(&app.anonymous, Method::POST, "/api/v1/session/password")
+            .header("cookie", &cookie)
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"current_password": current, "new_password": new}))
+            .send()
+    };
+    expect_problem(
+        change(&old, "short").await.unwrap(),
+        422,
+        Some("new_password"),
+    )
+    .await;
+    expect_problem(
+        change("wrong", "a long enough passphrase").await.unwrap(),
+        422,
+        Some("current_password"),
+    )
+    .await;
+    assert_eq!(
+        change(&old, "a long enough passphrase")
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(sign_in(&app, "self.service", &old).await.status(), 401);
+    assert_eq!(
+        sign_in(&app, "self.service", "a long enough passphrase")
+            .await
+            .status(),
+        200
+    );
+    let _ = id;
+
     let (id, old) = account(&app, "reset.me", &["committee"], &[]).await;
     let res = app
         .post_json(&format!("/api/v1/users/{id}/password"), &json!({}))

@@ -22,7 +22,10 @@ use crate::error::{ApiError, Problem};
 use crate::storage::now;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(sign_in).service(who_am_i).service(sign_out);
+    cfg.service(sign_in)
+        .service(who_am_i)
+        .service(sign_out)
+        .service(change_password);
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -166,6 +169,74 @@ async fn sign_in(
     Ok(HttpResponse::Ok()
         .cookie(cookie)
         .json(SessionInfo::of(&principal, Some(expires_at))))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    current_password: String,
+    /// At least 12 characters.
+    new_password: String,
+}
+
+/// Change one's own password; every session of the account ends (sign in again). A wrong current password
+/// counts as a failed sign-in for throttling.
+#[utoipa::path(
+    tag = "session",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 422, description = "Wrong current password, or the new one too short", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failures; see Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/session/password")]
+async fn change_password(
+    user: Authorized<SignedIn>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.0;
+    password::check_strength(&new_password).map_err(|m| ApiError::invalid("new_password", m))?;
+    let client = req.peer_addr().map(|a| a.ip());
+    if let Err(wait) = state.throttle.check(&user.username, client, Instant::now()) {
+        return Err(ApiError::TooManyRequests {
+            retry_after_seconds: wait.as_secs().max(1),
+        });
+    }
+    let (account, hash) = state
+        .db
+        .login_candidate(&user.username)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
+    let checked = web::block(move || {
+        password::verify(&current_password, &hash).then(|| password::hash(&new_password))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    let Some(new_hash) = checked else {
+        state
+            .throttle
+            .record_failure(&user.username, client, Instant::now());
+        return Err(ApiError::invalid(
+            "current_password",
+            "the current password is wrong",
+        ));
+    };
+    let new_hash = new_hash.map_err(|e| ApiError::Internal(anyhow::anyhow!("cannot hash: {e}")))?;
+    let change = crate::storage::accounts::UserChange {
+        password_hash: Some(new_hash),
+        ..Default::default()
+    };
+    state
+        .db
+        .update_user(&account, &change, &user.username)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Who the caller is, with the CSRF token of a cookie session.
