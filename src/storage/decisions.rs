@@ -119,6 +119,42 @@ fn like_pattern(text: &str) -> String {
     escaped
 }
 
+/// Binds the planner-editable fields as the next twelve parameters, in column order.
+macro_rules! bind_fields {
+    ($query:expr, $fields:expr) => {{
+        let fields: &DecisionFields = $fields;
+        $query
+            .bind(&fields.title)
+            .bind(fields.kind.as_str())
+            .bind(&fields.description)
+            .bind(&fields.responsible_unit)
+            .bind(Json(&fields.regions))
+            .bind(i64::from(fields.affected.households))
+            .bind(i64::from(fields.affected.people))
+            .bind(i64::from(fields.affected.workers))
+            .bind(fields.budget_yuan)
+            .bind(fields.planned_start)
+            .bind(Json(&fields.attributes))
+            .bind(fields.status.as_str())
+    }};
+}
+
+/// Writes one `decision_regions` row per affected region, for indexed region-prefix filters.
+macro_rules! insert_regions {
+    ($tx:expr, $id:expr, $regions:expr) => {
+        for (position, code) in $regions.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO decision_regions (decision_id, position, code) VALUES ($1, $2, $3)",
+            )
+            .bind($id)
+            .bind(position as i64)
+            .bind(code.as_str())
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
 fn decision_json(decision: &Decision) -> Result<serde_json::Value, StorageError> {
     serde_json::to_value(decision).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
@@ -147,37 +183,18 @@ impl Db {
             before: None,
             after: Some(decision_json(&decision)?),
         };
-        const SQL: &str = "INSERT INTO decisions (id, title, kind, description, responsible_unit, \
+        const SQL: &str = "INSERT INTO decisions (title, kind, description, responsible_unit, \
              regions, affected_households, affected_people, affected_workers, budget_yuan, \
-             planned_start, attributes, status, version, archived_at, created_at, updated_at) \
+             planned_start, attributes, status, id, version, archived_at, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL, $15, $15)";
         in_write_tx!(self, tx => {
-            sqlx::query(SQL)
+            bind_fields!(sqlx::query(SQL), fields)
                 .bind(decision.id)
-                .bind(&fields.title)
-                .bind(fields.kind.as_str())
-                .bind(&fields.description)
-                .bind(&fields.responsible_unit)
-                .bind(Json(&fields.regions))
-                .bind(i64::from(fields.affected.households))
-                .bind(i64::from(fields.affected.people))
-                .bind(i64::from(fields.affected.workers))
-                .bind(fields.budget_yuan)
-                .bind(fields.planned_start)
-                .bind(Json(&fields.attributes))
-                .bind(fields.status.as_str())
                 .bind(decision.version)
                 .bind(at)
                 .execute(&mut *tx)
                 .await?;
-            for (position, code) in fields.regions.iter().enumerate() {
-                sqlx::query("INSERT INTO decision_regions (decision_id, position, code) VALUES ($1, $2, $3)")
-                    .bind(decision.id)
-                    .bind(position as i64)
-                    .bind(code.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            insert_regions!(tx, decision.id, fields.regions);
             append_audit!(tx, &record, at)?;
         });
         Ok(decision)
@@ -298,19 +315,7 @@ impl Db {
              affected_workers = $8, budget_yuan = $9, planned_start = $10, attributes = $11, \
              status = $12, version = $13, updated_at = $14 WHERE id = $15 AND version = $16";
         let changed = in_write_tx!(self, tx => {
-            let changed = sqlx::query(SQL)
-                .bind(&fields.title)
-                .bind(fields.kind.as_str())
-                .bind(&fields.description)
-                .bind(&fields.responsible_unit)
-                .bind(Json(&fields.regions))
-                .bind(i64::from(fields.affected.households))
-                .bind(i64::from(fields.affected.people))
-                .bind(i64::from(fields.affected.workers))
-                .bind(fields.budget_yuan)
-                .bind(fields.planned_start)
-                .bind(Json(&fields.attributes))
-                .bind(fields.status.as_str())
+            let changed = bind_fields!(sqlx::query(SQL), fields)
                 .bind(updated.version)
                 .bind(at)
                 .bind(current.id)
@@ -324,16 +329,7 @@ impl Db {
                         .bind(current.id)
                         .execute(&mut *tx)
                         .await?;
-                    for (position, code) in fields.regions.iter().enumerate() {
-                        sqlx::query(
-                            "INSERT INTO decision_regions (decision_id, position, code) VALUES ($1, $2, $3)",
-                        )
-                        .bind(current.id)
-                        .bind(position as i64)
-                        .bind(code.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                    }
+                    insert_regions!(tx, current.id, fields.regions);
                 }
                 append_audit!(tx, &record, at)?;
             }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod assessments;
 pub mod audit;
+pub mod credentials;
 pub mod decisions;
 pub mod ratings;
 pub mod scope;
