@@ -18,6 +18,8 @@ pub struct Settings {
     pub bind: String,
     pub models_dir: PathBuf,
     pub log_format: LogFormat,
+    /// A font file for characters outside the bundled CJK font (rare characters in place names).
+    pub font: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -27,6 +29,7 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".into(),
             models_dir: PathBuf::from("./models"),
             log_format: LogFormat::Text,
+            font: None,
         }
     }
 }
@@ -46,6 +49,9 @@ pub struct Overrides {
     /// Log format [env: WENPING_LOG_FORMAT]
     #[arg(long, global = true, value_enum)]
     pub log_format: Option<LogFormat>,
+    /// Fallback font file for characters the bundled font lacks [env: WENPING_FONT]
+    #[arg(long, global = true)]
+    pub font: Option<PathBuf>,
     /// Settings file; without it ./wenping.toml is read when present [env: WENPING_CONFIG]
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
@@ -106,6 +112,12 @@ impl Settings {
                     });
                 }
             };
+        }
+        if let Some(font) = env("WENPING_FONT") {
+            settings.font = Some(PathBuf::from(font));
+        }
+        if let Some(font) = &flags.font {
+            settings.font = Some(font.clone());
         }
         if let Some(url) = &flags.database_url {
             settings.database_url = url.clone();

@@ -30,7 +30,7 @@ fn security_headers() -> DefaultHeaders {
         .add((
             "Content-Security-Policy",
             "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
              frame-ancestors 'none'",
         ))
         .add(("X-Content-Type-Options", "nosniff"))
@@ -49,6 +49,7 @@ impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         // An invalid model is refused before anything else starts, with every error named.
         let models = load_models(&settings.models_dir)?;
+        crate::reports::fonts::init(settings.font.as_deref())?;
         let db = Db::connect(&settings.database_url)
             .await
             .with_context(|| format!("cannot open database {}", redact(&settings.database_url)))?;

@@ -58,6 +58,14 @@ fn rules() -> BTreeMap<&'static str, Option<&'static [&'static str]>> {
         ("GET /api/v1/decisions/{id}/assessments", Some(READERS)),
         ("GET /api/v1/assessments/{id}", Some(READERS)),
         ("POST /api/v1/assessments/{id}/replay", Some(READERS)),
+        (
+            "GET /api/v1/assessments/{id}/report.{format}",
+            Some(&["planner", "reviewer", "committee"][..]),
+        ),
+        (
+            "GET /api/v1/assessments/{id}/charts/{name}.{format}",
+            Some(&["planner", "reviewer", "committee"][..]),
+        ),
     ])
 }
 
@@ -160,6 +168,15 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
             path.replace("{id}", id)
                 .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
                 .replace("{expert}", caller.map(|c| c.name).unwrap_or("x"))
+                .replace("{name}", "radar")
+                .replace(
+                    "{format}",
+                    if path.contains("/charts/") {
+                        "svg"
+                    } else {
+                        "json"
+                    },
+                )
         };
         let scoped = path.starts_with("/api/v1/decisions/{id}")
             || path.starts_with("/api/v1/assessments/{id}");

@@ -107,6 +107,8 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
             "DELETE /api/v1/users/{id}/tokens/{token_id}",
             "GET /api/openapi.json",
             "GET /api/v1/assessments/{id}",
+            "GET /api/v1/assessments/{id}/charts/{name}.{format}",
+            "GET /api/v1/assessments/{id}/report.{format}",
             "GET /api/v1/audit",
             "GET /api/v1/decisions",
             "GET /api/v1/decisions/{id}",
@@ -141,7 +143,10 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
         let (method, path) = operation.split_once(' ').unwrap();
         let path = path
             .replace("{id}", "00000000-0000-0000-0000-000000000000")
-            .replace("{token_id}", "00000000-0000-0000-0000-000000000000");
+            .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{expert}", "x")
+            .replace("{name}", "radar")
+            .replace("{format}", "svg");
         let res = app
             .request(method.parse().unwrap(), &path)
             .header("content-type", "application/json")

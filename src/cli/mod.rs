@@ -1,5 +1,6 @@
 //! The `wenping` command line: each command is a small function calling into the library.
 
+mod report;
 mod users;
 
 use std::io::Write;
@@ -43,6 +44,20 @@ pub enum Command {
         #[command(subcommand)]
         command: users::UsersCommand,
     },
+    /// Write the report or a chart of a stored assessment to a file
+    Report {
+        /// The assessment's id
+        assessment_id: uuid::Uuid,
+        /// html, csv or json; or a chart as radar.png, matrix.svg, contributions.png, tornado.svg …
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// zh (default) or en
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        /// Where to write it
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Score a decision offline from a JSON file (decision kind, attributes, ratings, measures)
     Assess {
         /// The input file, e.g. examples/assess-land.json
@@ -73,6 +88,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: ModelsCommand::Check { dir },
         } => check_models(dir.as_deref().unwrap_or(&settings.models_dir)),
         Command::Assess { file, json } => assess(&settings.models_dir, &file, json),
+        Command::Report {
+            assessment_id,
+            format,
+            lang,
+            out,
+        } => {
+            let db = open_migrated(&settings).await?;
+            crate::reports::fonts::init(settings.font.as_deref())?;
+            let result = report::write(&db, assessment_id, &format, &lang, &out).await;
+            db.close().await;
+            result
+        }
         Command::Users { command } => {
             let db = open_migrated(&settings).await?;
             let result = users::run(&db, command).await;

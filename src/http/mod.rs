@@ -15,6 +15,7 @@ pub mod numbers;
 pub mod ops;
 pub mod ratings;
 pub mod replay;
+pub mod reports;
 pub mod session;
 pub mod users;
 
@@ -47,6 +48,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(ratings::configure)
             .configure(assessments::configure)
             .configure(replay::configure)
+            .configure(reports::configure)
             .configure(models::configure)
             .configure(methods::configure)
             .configure(audit::configure),
@@ -68,6 +70,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         (name = "methods", description = "Calculators for building models: AHP, fuzzy evaluation, entropy weights"),
         (name = "session", description = "Signing in and out"),
         (name = "users", description = "Accounts, roles, region scopes and API tokens"),
+        (name = "reports", description = "Charted reports and charts of stored assessments"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]

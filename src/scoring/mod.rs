@@ -21,6 +21,7 @@ pub mod record;
 mod spans;
 pub mod spec;
 pub mod table;
+pub mod tornado;
 mod validate;
 mod weights;
 

@@ -38,7 +38,7 @@ pub struct QualityFinding {
     pub severity: Severity,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub factor: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub experts: Vec<String>,
     pub message: Names,
 }

@@ -1,0 +1,60 @@
+//! The words of charts and reports in Chinese (default) and English.
+
+use serde::Deserialize;
+
+use crate::scoring::model::{Level, Model, Names};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "zh" => Some(Self::Zh),
+            "en" => Some(Self::En),
+            _ => None,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Zh => "zh",
+            Self::En => "en",
+        }
+    }
+
+    /// Picks the Chinese or the English text.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Self::Zh => zh,
+            Self::En => en,
+        }
+    }
+
+    pub fn name(self, names: &Names) -> String {
+        self.pick(&names.zh, &names.en).to_owned()
+    }
+
+    /// A level in the model's own words where it names its levels (A/B/C …), else the usual ones.
+    pub fn level(self, model: &Model, level: Level) -> String {
+        if let Some(names) = &model.spec().levels.names {
+            let names = match level {
+                Level::Low => &names.low,
+                Level::Medium => &names.medium,
+                Level::High => &names.high,
+            };
+            return self.name(names);
+        }
+        match level {
+            Level::Low => self.pick("低风险", "low"),
+            Level::Medium => self.pick("中风险", "medium"),
+            Level::High => self.pick("高风险", "high"),
+        }
+        .to_owned()
+    }
+}

@@ -1,0 +1,24 @@
+//! Reports and charts, made from a stored assessment only — never from live tables — so the
+//! same assessment and options always give the same bytes.
+
+pub mod charts;
+pub mod data;
+pub mod fonts;
+pub mod html;
+pub mod labels;
+pub mod table;
+
+pub use data::{ReportData, ReportMeta};
+pub use labels::Lang;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("the stored assessment cannot be read: {0}")]
+    Stored(String),
+    #[error("chart {0}")]
+    Chart(String),
+    #[error(transparent)]
+    Font(#[from] fonts::FontError),
+    #[error("cannot write the report: {0}")]
+    Write(String),
+}
