@@ -290,3 +290,66 @@ async fn the_command_line_writes_the_same_report() {
         assert_eq!(std::fs::read(&out).unwrap(), served, "{format}");
     }
 }
+
+#[tokio::test]
+async fn the_docx_report_is_an_editable_word_document() {
+    let app = spawn_app().await;
+    let record = assessed(&app, "文档").await;
+    let id = record["id"].as_str().unwrap();
+    let path = format!("/api/v1/assessments/{id}/report.docx");
+    let (status, content_type, docx) = bytes(&app, &path).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        content_type,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert_eq!(&docx[..2], b"PK", "a zip container");
+    let (_, _, again) = bytes(&app, &path).await;
+    assert_eq!(again, docx, "same assessment, same bytes");
+
+    let document = unzip_entry(&docx, "word/document.xml");
+    for text in ["一、基本情况", "九、评估结论与决策建议", "附录三", "文档"] {
+        assert!(document.contains(text), "missing {text}");
+    }
+    for factor in record["result"]["factors"].as_array().unwrap() {
+        assert!(
+            document.contains(factor["name"]["zh"].as_str().unwrap()),
+            "factor {}",
+            factor["id"]
+        );
+    }
+    assert!(document.contains("w:tbl"), "real tables");
+    assert!(
+        document.contains("w:pStyle w:val=\"Heading1\""),
+        "real headings"
+    );
+    let styles = unzip_entry(&docx, "word/styles.xml");
+    assert!(styles.contains("heading 1"));
+    let images = (1..=4)
+        .filter(|n| zip_has(&docx, &format!("word/media/rIdWenpingChart{n}.png")))
+        .count();
+    assert_eq!(images, 4, "four charts as images");
+}
+
+/// Reads one stored (uncompressed) entry of a zip file, as the DOCX writer stores them.
+fn unzip_entry(zip: &[u8], name: &str) -> String {
+    let mut at = 0;
+    while at + 30 <= zip.len() && &zip[at..at + 4] == b"PK\x03\x04" {
+        let method = u16::from_le_bytes([zip[at + 8], zip[at + 9]]);
+        let size = u32::from_le_bytes(zip[at + 18..at + 22].try_into().unwrap()) as usize;
+        let name_len = u16::from_le_bytes([zip[at + 26], zip[at + 27]]) as usize;
+        let extra_len = u16::from_le_bytes([zip[at + 28], zip[at + 29]]) as usize;
+        let entry = std::str::from_utf8(&zip[at + 30..at + 30 + name_len]).unwrap();
+        let data = at + 30 + name_len + extra_len;
+        if entry == name {
+            assert_eq!(method, 0, "{name} is stored, not deflated");
+            return String::from_utf8(zip[data..data + size].to_vec()).unwrap();
+        }
+        at = data + size;
+    }
+    panic!("{name} not in the zip");
+}
+
+fn zip_has(zip: &[u8], name: &str) -> bool {
+    zip.windows(name.len()).any(|w| w == name.as_bytes())
+}

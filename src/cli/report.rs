@@ -6,7 +6,7 @@ use anyhow::Context;
 use uuid::Uuid;
 
 use crate::reports::charts::{self, Chart, ChartFormat};
-use crate::reports::{Lang, ReportData, ReportMeta, html, table};
+use crate::reports::{Lang, ReportData, ReportMeta, docx, html, table};
 use crate::storage::Db;
 
 pub async fn write(db: &Db, id: Uuid, format: &str, lang: &str, out: &Path) -> anyhow::Result<()> {
@@ -22,6 +22,7 @@ pub async fn write(db: &Db, id: Uuid, format: &str, lang: &str, out: &Path) -> a
     let data = ReportData::from_stored(meta, &stored.inputs, &stored.result, &snapshot)?;
     let bytes = match format {
         "html" => html::render(&data, lang)?,
+        "docx" => docx::render(&data, lang)?,
         "csv" => table::csv(&data, lang),
         "json" => table::json(&data, lang),
         chart => {

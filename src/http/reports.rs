@@ -12,7 +12,9 @@ use super::auth::Authorized;
 use crate::auth::permission::ReadReports;
 use crate::error::{ApiError, Problem};
 use crate::reports::charts::{self, Chart, ChartFormat};
-use crate::reports::{Lang, ReportData, ReportMeta, html, table};
+use crate::reports::{Lang, ReportData, ReportMeta, docx, html, table};
+
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(report).service(chart);
@@ -69,13 +71,13 @@ fn disposition(ascii: &str, title: &str, extension: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-/// The assessment's report: `html` (self-contained, printable), `csv` or `json` (the factor
-/// table). Chinese by default, English with `lang=en`.
+/// The assessment's report: `html` (self-contained, printable), `docx` (editable Word), `csv` or
+/// `json` (the factor table). Chinese by default, English with `lang=en`.
 #[utoipa::path(
     tag = "reports",
     params(
         ("id" = Uuid, Path, description = "Assessment id"),
-        ("format" = String, Path, description = "html | csv | json"),
+        ("format" = String, Path, description = "html | docx | csv | json"),
         LangQuery,
     ),
     responses(
@@ -95,11 +97,12 @@ async fn report(
     let lang = lang_of(&query)?;
     let content_type = match format.as_str() {
         "html" => "text/html; charset=utf-8",
+        "docx" => DOCX,
         "csv" => "text/csv; charset=utf-8",
         "json" => "application/json",
         _ => {
             return Err(ApiError::NotFound(format!(
-                "no report format '{}'; available: html, csv, json",
+                "no report format '{}'; available: html, docx, csv, json",
                 format.chars().take(20).collect::<String>()
             )));
         }
@@ -109,6 +112,7 @@ async fn report(
     let ascii = format!("wenping-report-{}", data.meta.assessment_id);
     let body = web::block(move || match format.as_str() {
         "html" => html::render(&data, lang),
+        "docx" => docx::render(&data, lang),
         "csv" => Ok(table::csv(&data, lang)),
         _ => Ok(table::json(&data, lang)),
     })
@@ -128,6 +132,8 @@ async fn report(
 fn content_type_extension(content_type: &str) -> &'static str {
     if content_type.starts_with("text/html") {
         "html"
+    } else if content_type == DOCX {
+        "docx"
     } else if content_type.starts_with("text/csv") {
         "csv"
     } else {

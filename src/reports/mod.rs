@@ -3,9 +3,11 @@
 
 pub mod charts;
 pub mod data;
+pub mod docx;
 pub mod fonts;
 pub mod html;
 pub mod labels;
+pub mod outline;
 pub mod table;
 
 pub use data::{ReportData, ReportMeta};

@@ -1,13 +1,12 @@
 //! The HTML report: one self-contained, printable file — styles, the font for the inline SVG
 //! charts, every chart inline; nothing is fetched from the network and there is no script.
 
-mod chapters;
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::charts::{self, Chart, ChartFormat};
 use super::fonts::{BUNDLED_OTF, FAMILY};
+use super::outline::{self, ReportWriter};
 use super::{Lang, ReportData, ReportError};
 
 const STYLE: &str = "
@@ -22,15 +21,14 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1.2em 0; page-break-inside: avoid; }
 figure svg { width: 100%; height: auto; border: 1px solid #e0e0e0; }
 figcaption { font-weight: bold; margin: .3em 0; }
-.level-low { color: #2e7d32; font-weight: bold; } .level-medium { color: #e65100; font-weight: bold; } .level-high { color: #c62828; font-weight: bold; }
 .gate { border: 2px solid #1565c0; padding: .8em 1em; background: #e3f2fd; }
 .warn { border: 2px solid #c62828; padding: .6em 1em; background: #ffebee; }
-.provenance td { font-family: monospace; word-break: break-all; }
+td { word-break: break-word; }
 @media print { body { margin: 0; max-width: none; } h2 { page-break-before: auto; } }
 ";
 
 /// Escapes text for HTML.
-pub(crate) fn esc(text: &str) -> String {
+fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -45,27 +43,25 @@ pub(crate) fn esc(text: &str) -> String {
     out
 }
 
-/// Builds the document piece by piece.
-pub(crate) struct Doc {
+/// The HTML being written.
+struct Doc {
     out: String,
 }
 
-impl Doc {
-    pub fn h2(&mut self, text: &str) {
+impl ReportWriter for Doc {
+    fn heading(&mut self, text: &str) {
         self.out.push_str(&format!("<h2>{}</h2>\n", esc(text)));
     }
 
-    pub fn p(&mut self, text: &str) {
+    fn paragraph(&mut self, text: &str) {
         self.out.push_str(&format!("<p>{}</p>\n", esc(text)));
     }
 
-    /// Raw, already escaped HTML.
-    pub fn raw(&mut self, html: &str) {
-        self.out.push_str(html);
+    fn bullet(&mut self, text: &str) {
+        self.out.push_str(&format!("<p>• {}</p>\n", esc(text)));
     }
 
-    /// A table; cells starting with `#` are numbers (right-aligned, the `#` dropped).
-    pub fn table(&mut self, header: &[&str], rows: &[Vec<String>]) {
+    fn table(&mut self, header: &[&str], rows: &[Vec<String>]) {
         self.out.push_str("<table><thead><tr>");
         for h in header {
             self.out.push_str(&format!("<th>{}</th>", esc(h)));
@@ -86,8 +82,8 @@ impl Doc {
         self.out.push_str("</tbody></table>\n");
     }
 
-    /// A chart inline as SVG with its caption; the numbers behind it follow as a table.
-    pub fn figure(
+    /// The chart inline as SVG, so it stays vector and its text selectable.
+    fn figure(
         &mut self,
         chart: Chart,
         number: usize,
@@ -97,7 +93,7 @@ impl Doc {
         let svg = charts::render(chart, ChartFormat::Svg, data, lang)?;
         let svg = String::from_utf8_lossy(&svg);
         // The XML declaration is not allowed inside HTML.
-        let svg = svg.trim_start_matches(|c| c != '<').trim_start();
+        let svg = svg.trim_start();
         let svg = if svg.starts_with("<?xml") {
             svg.split_once("?>").map(|(_, s)| s).unwrap_or(svg)
         } else {
@@ -114,12 +110,29 @@ impl Doc {
         ));
         Ok(())
     }
+
+    fn framed(&mut self, lines: &[String], warning: bool) {
+        self.out.push_str(if warning {
+            "<div class=\"warn\">"
+        } else {
+            "<div class=\"gate\">"
+        });
+        for (i, line) in lines.iter().enumerate() {
+            if i == 0 && !warning {
+                self.out
+                    .push_str(&format!("<p><strong>{}</strong></p>", esc(line)));
+            } else {
+                self.out.push_str(&format!("<p>{}</p>", esc(line)));
+            }
+        }
+        self.out.push_str("</div>\n");
+    }
 }
 
 /// The whole report; the same assessment and language give the same bytes.
 pub fn render(data: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
     let mut doc = Doc { out: String::new() };
-    chapters::write(&mut doc, data, lang)?;
+    outline::write(&mut doc, data, lang)?;
     let title = format!(
         "{}：{}",
         lang.pick(

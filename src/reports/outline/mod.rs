@@ -1,0 +1,43 @@
+//! The chapters of the standard 稳评 report outline (DESIGN §7), in order, written once for
+//! every format through [`ReportWriter`].
+
+mod analysis;
+mod conclusion;
+mod facts;
+
+use super::charts::Chart;
+use super::{Lang, ReportData, ReportError};
+
+/// What a report format must be able to write.
+pub trait ReportWriter {
+    fn heading(&mut self, text: &str);
+    fn paragraph(&mut self, text: &str);
+    fn bullet(&mut self, text: &str);
+    /// Cells starting with `#` are numbers (right-aligned, the `#` dropped).
+    fn table(&mut self, header: &[&str], rows: &[Vec<String>]);
+    /// A chart with its caption.
+    fn figure(
+        &mut self,
+        chart: Chart,
+        number: usize,
+        data: &ReportData,
+        lang: Lang,
+    ) -> Result<(), ReportError>;
+    /// A framed block: the recommendation, or a warning.
+    fn framed(&mut self, lines: &[String], warning: bool);
+}
+
+fn n4(x: f64) -> String {
+    format!("#{x:.4}")
+}
+
+/// Writes the whole outline, chapter by chapter.
+pub fn write(
+    doc: &mut impl ReportWriter,
+    data: &ReportData,
+    lang: Lang,
+) -> Result<(), ReportError> {
+    facts::write(doc, data, lang)?;
+    analysis::write(doc, data, lang)?;
+    conclusion::write(doc, data, lang)
+}
