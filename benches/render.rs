@@ -1,0 +1,118 @@
+//! Scoring and report rendering for a 40-factor assessment (DESIGN §10 targets).
+//! Run: `cargo bench --bench render` — prints a Markdown table of medians.
+
+use std::time::{Duration, Instant};
+
+use wenping::reports::charts::{self, Chart, ChartFormat};
+use wenping::reports::{Lang, ReportData, ReportMeta, docx, html, table};
+use wenping::scoring::record::RecordedInputs;
+use wenping::scoring::{AssessmentInputs, ExpertRating, Model, assess};
+
+const DIMENSIONS: [&str; 4] = ["legality", "reasonableness", "feasibility", "controllability"];
+
+/// The generic model's header with 40 expert-rated factors, 10 per dimension.
+fn forty_factor_model() -> Model {
+    let generic = include_str!("../models/generic.toml");
+    let header = generic.split("# ---- factors ----").next().unwrap_or(generic);
+    let mut text = header.replace("id = \"generic\"", "id = \"bench40\"");
+    for (d, dimension) in DIMENSIONS.iter().enumerate() {
+        for k in 0..10 {
+            text.push_str(&format!(
+                "\n[[factors]]\nid = \"f{d}_{k}\"\nname = {{ zh = \"第{d}维第{k}项风险因素\", en = \"factor {d}.{k}\" }}\ndimension = \"{dimension}\"\nweight = 0.1\nevidence = {{ source = \"expert\" }}\n"
+            ));
+        }
+    }
+    for m in 0..8 {
+        text.push_str(&format!(
+            "\n[[measures]]\nid = \"m{m}\"\nname = {{ zh = \"措施{m}\", en = \"measure {m}\" }}\neffects = [{{ factor = \"f{}_{m}\", on = \"probability\", steps = 1 }}]\ncost = {}\nowner = {{ zh = \"县政府\", en = \"county government\" }}\nphase = \"before_implementation\"\n",
+            m % 4,
+            m + 1
+        ));
+    }
+    match Model::from_toml_str("bench40.toml", &text) {
+        Ok(model) => model,
+        Err(errors) => panic!("the benchmark model is invalid: {errors:?}"),
+    }
+}
+
+/// Five experts' ratings from a fixed linear congruential sequence.
+fn inputs(model: &Model) -> AssessmentInputs {
+    let mut state: u64 = 42;
+    let mut grade = || {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((state >> 33) % 5) as u8 + 1
+    };
+    let mut ratings = std::collections::BTreeMap::new();
+    for expert in ["甲", "乙", "丙", "丁", "戊"] {
+        let sheet = model
+            .spec()
+            .factors
+            .iter()
+            .map(|f| {
+                let rating = ExpertRating { probability: grade(), impact: grade(), low: None, high: None, note: None };
+                (f.id.clone(), rating)
+            })
+            .collect();
+        ratings.insert(expert.to_owned(), sheet);
+    }
+    AssessmentInputs { ratings, measures: vec!["m0".into(), "m1".into()], ..AssessmentInputs::default() }
+}
+
+fn median(mut f: impl FnMut(), runs: usize) -> Duration {
+    f(); // warm-up
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            f();
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[runs / 2]
+}
+
+fn main() {
+    let model = forty_factor_model();
+    let engine_inputs = inputs(&model);
+    let result = assess(&model, &engine_inputs).unwrap_or_else(|e| panic!("{e}"));
+    let assess_time = median(|| drop(assess(&model, &engine_inputs)), 2000);
+
+    let decision = serde_json::json!({
+        "id": "00000000-0000-0000-0000-000000000001", "title": "四十项因素基准评估", "kind": "other",
+        "regions": ["330199001"], "version": 1, "archived": false,
+        "created_at": "2026-11-30T00:00:00Z", "updated_at": "2026-11-30T00:00:00Z"
+    });
+    let recorded = serde_json::json!({
+        "decision": decision, "attributes": {}, "ratings": engine_inputs.ratings,
+        "indicators": {}, "measures": engine_inputs.measures
+    });
+    let recorded: RecordedInputs = serde_json::from_value(recorded).unwrap_or_else(|e| panic!("{e}"));
+    let meta = ReportMeta {
+        assessment_id: uuid::Uuid::nil(),
+        content_hash: "0".repeat(64),
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        author: "bench".into(),
+    };
+    let inputs_json = serde_json::to_string(&recorded).unwrap_or_default();
+    let result_json = serde_json::to_string(&result).unwrap_or_default();
+    let snapshot = serde_json::to_string(&model).unwrap_or_default();
+    let load = || ReportData::from_stored(meta.clone(), &inputs_json, &result_json, &snapshot).unwrap_or_else(|e| panic!("{e}"));
+    let data = load();
+
+    let mut rows = vec![("assess, 40 factors, 5 experts (engine only)".to_owned(), assess_time)];
+    rows.push(("load the stored assessment for a report".into(), median(|| drop(load()), 50)));
+    rows.push(("HTML report, all charts inline".into(), median(|| drop(html::render(&data, Lang::Zh)), 30)));
+    rows.push(("DOCX report, all charts as PNG".into(), median(|| drop(docx::render(&data, Lang::Zh)), 20)));
+    rows.push(("CSV factor table".into(), median(|| drop(table::csv(&data, Lang::Zh)), 200)));
+    rows.push(("JSON factor table".into(), median(|| drop(table::json(&data, Lang::Zh)), 200)));
+    for chart in Chart::ALL {
+        for (format, name) in [(ChartFormat::Svg, "svg"), (ChartFormat::Png, "png")] {
+            let time = median(|| drop(charts::render(chart, format, &data, Lang::Zh)), 30);
+            rows.push((format!("chart {}.{name}", chart.slug()), time));
+        }
+    }
+    println!("| what (40 factors) | median |\n|---|---|");
+    for (what, time) in rows {
+        println!("| {what} | {:.3} ms |", time.as_secs_f64() * 1e3);
+    }
+}
