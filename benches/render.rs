@@ -8,12 +8,20 @@ use wenping::reports::{Lang, ReportData, ReportMeta, docx, html, table};
 use wenping::scoring::record::RecordedInputs;
 use wenping::scoring::{AssessmentInputs, ExpertRating, Model, assess};
 
-const DIMENSIONS: [&str; 4] = ["legality", "reasonableness", "feasibility", "controllability"];
+const DIMENSIONS: [&str; 4] = [
+    "legality",
+    "reasonableness",
+    "feasibility",
+    "controllability",
+];
 
 /// The generic model's header with 40 expert-rated factors, 10 per dimension.
 fn forty_factor_model() -> Model {
     let generic = include_str!("../models/generic.toml");
-    let header = generic.split("# ---- factors ----").next().unwrap_or(generic);
+    let header = generic
+        .split("# ---- factors ----")
+        .next()
+        .unwrap_or(generic);
     let mut text = header.replace("id = \"generic\"", "id = \"bench40\"");
     for (d, dimension) in DIMENSIONS.iter().enumerate() {
         for k in 0..10 {
@@ -39,7 +47,9 @@ fn forty_factor_model() -> Model {
 fn inputs(model: &Model) -> AssessmentInputs {
     let mut state: u64 = 42;
     let mut grade = || {
-        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((state >> 33) % 5) as u8 + 1
     };
     let mut ratings = std::collections::BTreeMap::new();
@@ -49,13 +59,23 @@ fn inputs(model: &Model) -> AssessmentInputs {
             .factors
             .iter()
             .map(|f| {
-                let rating = ExpertRating { probability: grade(), impact: grade(), low: None, high: None, note: None };
+                let rating = ExpertRating {
+                    probability: grade(),
+                    impact: grade(),
+                    low: None,
+                    high: None,
+                    note: None,
+                };
                 (f.id.clone(), rating)
             })
             .collect();
         ratings.insert(expert.to_owned(), sheet);
     }
-    AssessmentInputs { ratings, measures: vec!["m0".into(), "m1".into()], ..AssessmentInputs::default() }
+    AssessmentInputs {
+        ratings,
+        measures: vec!["m0".into(), "m1".into()],
+        ..AssessmentInputs::default()
+    }
 }
 
 fn median(mut f: impl FnMut(), runs: usize) -> Duration {
@@ -86,7 +106,8 @@ fn main() {
         "decision": decision, "attributes": {}, "ratings": engine_inputs.ratings,
         "indicators": {}, "measures": engine_inputs.measures
     });
-    let recorded: RecordedInputs = serde_json::from_value(recorded).unwrap_or_else(|e| panic!("{e}"));
+    let recorded: RecordedInputs =
+        serde_json::from_value(recorded).unwrap_or_else(|e| panic!("{e}"));
     let meta = ReportMeta {
         assessment_id: uuid::Uuid::nil(),
         content_hash: "0".repeat(64),
@@ -96,15 +117,36 @@ fn main() {
     let inputs_json = serde_json::to_string(&recorded).unwrap_or_default();
     let result_json = serde_json::to_string(&result).unwrap_or_default();
     let snapshot = serde_json::to_string(&model).unwrap_or_default();
-    let load = || ReportData::from_stored(meta.clone(), &inputs_json, &result_json, &snapshot).unwrap_or_else(|e| panic!("{e}"));
+    let load = || {
+        ReportData::from_stored(meta.clone(), &inputs_json, &result_json, &snapshot)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
     let data = load();
 
-    let mut rows = vec![("assess, 40 factors, 5 experts (engine only)".to_owned(), assess_time)];
-    rows.push(("load the stored assessment for a report".into(), median(|| drop(load()), 50)));
-    rows.push(("HTML report, all charts inline".into(), median(|| drop(html::render(&data, Lang::Zh)), 30)));
-    rows.push(("DOCX report, all charts as PNG".into(), median(|| drop(docx::render(&data, Lang::Zh)), 20)));
-    rows.push(("CSV factor table".into(), median(|| drop(table::csv(&data, Lang::Zh)), 200)));
-    rows.push(("JSON factor table".into(), median(|| drop(table::json(&data, Lang::Zh)), 200)));
+    let mut rows = vec![(
+        "assess, 40 factors, 5 experts (engine only)".to_owned(),
+        assess_time,
+    )];
+    rows.push((
+        "load the stored assessment for a report".into(),
+        median(|| drop(load()), 50),
+    ));
+    rows.push((
+        "HTML report, all charts inline".into(),
+        median(|| drop(html::render(&data, Lang::Zh)), 30),
+    ));
+    rows.push((
+        "DOCX report, all charts as PNG".into(),
+        median(|| drop(docx::render(&data, Lang::Zh)), 20),
+    ));
+    rows.push((
+        "CSV factor table".into(),
+        median(|| drop(table::csv(&data, Lang::Zh)), 200),
+    ));
+    rows.push((
+        "JSON factor table".into(),
+        median(|| drop(table::json(&data, Lang::Zh)), 200),
+    ));
     for chart in Chart::ALL {
         for (format, name) in [(ChartFormat::Svg, "svg"), (ChartFormat::Png, "png")] {
             let time = median(|| drop(charts::render(chart, format, &data, Lang::Zh)), 30);

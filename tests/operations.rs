@@ -171,6 +171,10 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
                 "{method} {path} documents no response"
             );
             for (status, response) in responses {
+                assert!(
+                    response["description"].is_string(),
+                    "{method} {path} {status} has no description (OpenAPI requires one)"
+                );
                 if status.starts_with('4') || status.starts_with('5') {
                     assert!(
                         response["content"]

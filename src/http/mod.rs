@@ -76,6 +76,25 @@ pub fn routes(cfg: &mut ServiceConfig) {
 )]
 struct ApiInfo;
 
+/// OpenAPI requires a description on every response; where a handler gave none, the status's
+/// reason phrase ("OK", "Created" …) stands in.
+fn describe_responses(operation: &mut serde_json::Value) {
+    let Some(responses) = operation["responses"].as_object_mut() else {
+        return;
+    };
+    for (status, response) in responses.iter_mut() {
+        if response.get("description").is_none() {
+            let reason = status
+                .parse::<u16>()
+                .ok()
+                .and_then(|s| actix_web::http::StatusCode::from_u16(s).ok())
+                .and_then(|s| s.canonical_reason())
+                .unwrap_or("Response");
+            response["description"] = serde_json::Value::String(reason.to_owned());
+        }
+    }
+}
+
 /// Operations anyone may call; every other one needs a session or an API token.
 pub const PUBLIC_OPERATIONS: &[(&str, &str)] = &[
     ("get", "/healthz"),
@@ -106,6 +125,7 @@ pub fn openapi() -> serde_json::Value {
                 continue;
             };
             for (method, operation) in operations.iter_mut() {
+                describe_responses(operation);
                 if PUBLIC_OPERATIONS.contains(&(method.as_str(), path.as_str())) {
                     continue;
                 }
