@@ -57,6 +57,13 @@ fn rules() -> BTreeMap<&'static str, Option<&'static [&'static str]>> {
         ("GET /api/v1/decisions/{id}/assessments", Some(READERS)),
         ("GET /api/v1/assessments/{id}", Some(READERS)),
         ("POST /api/v1/assessments/{id}/replay", Some(READERS)),
+        ("POST /api/v1/petitions/imports", Some(&["admin"][..])),
+        ("GET /api/v1/petitions/imports/{id}", Some(&["admin"][..])),
+        (
+            "GET /api/v1/petitions/imports/{id}/rejects",
+            Some(&["admin"][..]),
+        ),
+        ("GET /api/v1/petitions/stats", Some(READERS)),
     ])
 }
 

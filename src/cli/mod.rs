@@ -1,5 +1,6 @@
 //! The `wenping` command line: each command is a small function calling into the library.
 
+mod petitions;
 mod users;
 
 use std::io::Write;
@@ -43,6 +44,16 @@ pub enum Command {
         #[command(subcommand)]
         command: users::UsersCommand,
     },
+    /// Import, generate and inspect petition (信访) data
+    Petitions {
+        #[command(subcommand)]
+        command: petitions::PetitionsCommand,
+    },
+    /// The region table (division codes with population) that petition rates use
+    Regions {
+        #[command(subcommand)]
+        command: petitions::RegionsCommand,
+    },
     /// Score a decision offline from a JSON file (decision kind, attributes, ratings, measures)
     Assess {
         /// The input file, e.g. examples/assess-land.json
@@ -73,6 +84,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             command: ModelsCommand::Check { dir },
         } => check_models(dir.as_deref().unwrap_or(&settings.models_dir)),
         Command::Assess { file, json } => assess(&settings.models_dir, &file, json),
+        Command::Petitions {
+            command: command @ petitions::PetitionsCommand::Generate { .. },
+        } => petitions::run_generate(command),
+        Command::Petitions { command } => {
+            let db = open_migrated(&settings).await?;
+            let result = petitions::run(&db, command).await;
+            db.close().await;
+            result
+        }
+        Command::Regions { command } => {
+            let db = open_migrated(&settings).await?;
+            let result = petitions::run_regions(&db, command).await;
+            db.close().await;
+            result
+        }
         Command::Users { command } => {
             let db = open_migrated(&settings).await?;
             let result = users::run(&db, command).await;

@@ -13,6 +13,8 @@ pub mod middleware;
 pub mod models;
 pub mod numbers;
 pub mod ops;
+pub mod petition_stats;
+pub mod petitions;
 pub mod ratings;
 pub mod replay;
 pub mod session;
@@ -49,7 +51,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(replay::configure)
             .configure(models::configure)
             .configure(methods::configure)
-            .configure(audit::configure),
+            .configure(audit::configure)
+            .configure(petitions::configure)
+            .configure(petition_stats::configure),
     );
 }
 
@@ -69,6 +73,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         (name = "session", description = "Signing in and out"),
         (name = "users", description = "Accounts, roles, region scopes and API tokens"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "petitions", description = "Petition (信访) imports and statistics: aggregates only, never personal data"),
     )
 )]
 struct ApiInfo;

@@ -5,7 +5,9 @@ pub mod accounts;
 pub mod assessments;
 pub mod audit;
 pub mod decisions;
+pub mod petitions;
 pub mod ratings;
+pub mod regions;
 pub mod scope;
 
 use std::collections::BTreeSet;

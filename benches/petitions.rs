@@ -1,0 +1,182 @@
+//! Petition benchmarks (not timed tests): import of generated files into SQLite against `sqlite3 .import` of
+//! the same CSV, then indicator and assessment latency over the imported history, and peak memory.
+//!
+//!     cargo bench --bench petitions -- --records 1000000
+//!
+//! Figures and the machine they were taken on are in docs/benchmarks.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use wenping::domain::region::RegionCode;
+use wenping::petitions::generate::{self, GenerateOptions};
+use wenping::petitions::import::ImportOptions;
+use wenping::petitions::service::import_file;
+use wenping::scoring::{self, AssessmentInputs};
+use wenping::storage::Db;
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+async fn fresh_db(path: &Path) -> Db {
+    let db = Db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    db
+}
+
+async fn import(db: &Db, file: &Path) -> Duration {
+    let bytes = std::fs::read(file).unwrap();
+    let today = chrono::Local::now().date_naive();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    let start = Instant::now();
+    let report = import_file(
+        db,
+        &name,
+        bytes,
+        ImportOptions::default(),
+        false,
+        "bench",
+        today,
+        Box::new(|_, _| {}),
+    )
+    .await
+    .unwrap();
+    let took = start.elapsed();
+    assert!(report.accepted(), "{:?}", report.file_error);
+    took
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+#[tokio::main]
+async fn main() {
+    let records = arg("--records", 100_000);
+    let rounds = arg("--rounds", 500);
+    let dir = tempfile::tempdir().unwrap();
+    let until = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let options = GenerateOptions {
+        records,
+        seed: 1,
+        until,
+        with_errors: 0,
+        county: "330299".into(),
+    };
+    println!("records: {records}");
+
+    let csv = dir.path().join("p.csv");
+    let gbk = dir.path().join("p-gbk.csv");
+    let parquet = dir.path().join("p.parquet");
+    let text = generate::csv_text(&options);
+    std::fs::write(&csv, &text).unwrap();
+    std::fs::write(&gbk, encoding_rs::GBK.encode(&text).0).unwrap();
+    drop(text);
+    let mut frame = generate::frame(&options).unwrap();
+    polars_io::parquet::write::ParquetWriter::new(std::fs::File::create(&parquet).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    drop(frame);
+
+    let mut history_db = None;
+    for (label, file) in [
+        ("csv utf-8", &csv),
+        ("csv gbk", &gbk),
+        ("parquet", &parquet),
+    ] {
+        let path = dir.path().join(format!("{}.db", label.replace(' ', "-")));
+        let db = fresh_db(&path).await;
+        let took = import(&db, file).await;
+        println!(
+            "import {label:<10} {:>8.2} s  {:>9.0} rows/s  (peak RSS so far {:.0} MB)",
+            took.as_secs_f64(),
+            records as f64 / took.as_secs_f64(),
+            peak_rss_mb()
+        );
+        if history_db.is_none() {
+            history_db = Some(db);
+        } else {
+            db.close().await;
+        }
+    }
+
+    let reference = dir.path().join("reference.db");
+    let start = Instant::now();
+    let status = std::process::Command::new("sqlite3")
+        .arg(&reference)
+        .arg(".mode csv")
+        .arg(format!(".import {} petitions", csv.display()))
+        .status();
+    match status {
+        Ok(s) if s.success() => println!(
+            "sqlite3 .import     {:>8.2} s  (reference)",
+            start.elapsed().as_secs_f64()
+        ),
+        _ => println!("sqlite3 .import     not available"),
+    }
+
+    let db = history_db.unwrap();
+    db.upsert_regions(&generate::regions(&options))
+        .await
+        .unwrap();
+    let (models, _) = scoring::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models")));
+    let model = models
+        .iter()
+        .find(|m| m.id() == "land_requisition")
+        .or(models.first())
+        .unwrap();
+    let regions = vec![
+        RegionCode::parse("330299001").unwrap(),
+        RegionCode::parse("330299002003").unwrap(),
+    ];
+    let mut indicator_times = Vec::new();
+    let mut assess_times = Vec::new();
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let (indicators, _) =
+            wenping::http::petition_stats::petition_indicators(&db, model, &regions, until)
+                .await
+                .unwrap();
+        indicator_times.push(start.elapsed());
+        let inputs = AssessmentInputs {
+            indicators,
+            ..Default::default()
+        };
+        scoring::assess(model, &inputs).unwrap();
+        assess_times.push(start.elapsed());
+    }
+    indicator_times.sort();
+    assess_times.sort();
+    println!(
+        "indicators (all petition factors of {}): p50 {:.2} ms  p99 {:.2} ms",
+        model.id(),
+        percentile(&indicator_times, 0.5).as_secs_f64() * 1e3,
+        percentile(&indicator_times, 0.99).as_secs_f64() * 1e3
+    );
+    println!(
+        "assessment (indicators + engine):      p50 {:.2} ms  p99 {:.2} ms",
+        percentile(&assess_times, 0.5).as_secs_f64() * 1e3,
+        percentile(&assess_times, 0.99).as_secs_f64() * 1e3
+    );
+    println!("peak RSS {:.0} MB", peak_rss_mb());
+}
