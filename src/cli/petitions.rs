@@ -197,7 +197,7 @@ async fn import(
             .rejects_csv
             .unwrap_or_default();
         std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?;
-        writeln!(out, "rejected rows written to {}", path.display())?;
+        eprintln!("rejected rows written to {}", path.display());
     }
     if !report.accepted() {
         anyhow::bail!("the file was refused; nothing was stored");

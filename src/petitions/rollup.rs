@@ -34,16 +34,17 @@ fn counts_array(c: &RollupCounts) -> [i64; 8] {
 /// The rollup rows to add for these changes: (the record as stored before, if any; the record now).
 /// Keys whose sums do not change are left out.
 pub fn rollup_changes(
-    changes: &[(Option<&PetitionRecord>, &PetitionRecord)],
+    changes: &[(Option<PetitionRecord>, PetitionRecord)],
 ) -> Result<Vec<RollupRow>, String> {
     let mut prefixes: Vec<&str> = Vec::new();
     let mut categories: Vec<&str> = Vec::new();
     let mut months: Vec<i32> = Vec::new();
     let mut sums: [Vec<i64>; 8] = Default::default();
     let signed = changes.iter().flat_map(|(old, new)| {
-        old.map(|o| (o, -1))
+        old.as_ref()
+            .map(|o| (o, -1))
             .into_iter()
-            .chain(std::iter::once((*new, 1)))
+            .chain(std::iter::once((new, 1)))
     });
     for (record, sign) in signed {
         let counts = counts_array(&RollupCounts::of(record, sign));

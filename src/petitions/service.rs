@@ -82,7 +82,7 @@ pub async fn import_file(
         serde_json::to_string(&with_counts(base.clone(), counts)).unwrap_or_default()
     };
     let counts = db
-        .import_petitions(&attempt, &parsed.records, &rollup_changes, &finish)
+        .import_petitions(&attempt, &parsed.records, rollup_changes, &finish)
         .await?;
     Ok(with_counts(report, counts))
 }

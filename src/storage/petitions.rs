@@ -104,11 +104,10 @@ pub struct StoredImport {
     pub rejects_csv: Option<String>,
 }
 
-/// Sums the rollup changes of a set of (stored, incoming) records; supplied by the petitions module.
-pub type RollupFn<'a> = &'a (
-        dyn Fn(&[(Option<&PetitionRecord>, &PetitionRecord)]) -> Result<Vec<RollupRow>, String>
-            + Sync
-    );
+/// Sums the rollup changes of a set of (stored, incoming) records; supplied by the petitions module and run
+/// on a blocking thread, since polars must not block an async worker.
+pub type RollupFn =
+    fn(&[(Option<PetitionRecord>, PetitionRecord)]) -> Result<Vec<RollupRow>, String>;
 
 pub struct ImportAttempt<'a> {
     pub id: Uuid,
@@ -127,7 +126,7 @@ impl Db {
         &self,
         attempt: &ImportAttempt<'_>,
         records: &[PetitionRecord],
-        rollup: RollupFn<'_>,
+        rollup: RollupFn,
         finish: &(dyn Fn(ImportCounts) -> String + Sync),
     ) -> Result<ImportCounts, StorageError> {
         let at = now();
@@ -162,22 +161,28 @@ impl Db {
                 }
             }
             let mut counts = ImportCounts { snapshot: seq, ..Default::default() };
-            let mut changes: Vec<(Option<&PetitionRecord>, &PetitionRecord)> = Vec::new();
+            let mut changes: Vec<(Option<PetitionRecord>, PetitionRecord)> = Vec::new();
             for record in records {
-                match stored.get(&record.source_id) {
+                match stored.remove(&record.source_id) {
                     None => {
                         counts.new += 1;
-                        changes.push((None, record));
+                        changes.push((None, record.clone()));
                     }
-                    Some(old) if old == record => counts.unchanged += 1,
+                    Some(old) if &old == record => counts.unchanged += 1,
                     Some(old) => {
                         counts.updated += 1;
-                        changes.push((Some(old), record));
+                        changes.push((Some(old), record.clone()));
                     }
                 }
             }
-            let deltas = rollup(&changes).map_err(StorageError::Corrupt)?;
-            let changed: Vec<&PetitionRecord> = changes.iter().map(|(_, r)| *r).collect();
+            let (changes, deltas) = tokio::task::spawn_blocking(move || {
+                let deltas = rollup(&changes);
+                (changes, deltas)
+            })
+            .await
+            .map_err(|e| StorageError::Corrupt(format!("rollup worker failed: {e}")))?;
+            let deltas = deltas.map_err(StorageError::Corrupt)?;
+            let changed: Vec<&PetitionRecord> = changes.iter().map(|(_, r)| r).collect();
             for chunk in changed.chunks(RECORDS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::new(format!("INSERT INTO petitions ({RECORD_COLUMNS}, import_seq) "));
                 query.push_values(chunk, |mut b, r| {
