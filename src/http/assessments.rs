@@ -282,7 +282,7 @@ async fn create_assessment(
         indicators,
         measures: request.measures,
         petition_evidence: evidence
-            .map(|e| serde_json::to_value(e))
+            .map(serde_json::to_value)
             .transpose()
             .map_err(internal)?,
     };

@@ -169,22 +169,29 @@ pub fn rows(options: &GenerateOptions) -> impl Iterator<Item = [String; 12]> + '
     let start = options.until - Duration::days(36 * 30);
     let span = (options.until - start).num_days().max(1) as u64;
     let season_total: u32 = SEASON.iter().sum();
-    let error_every = if options.with_errors == 0 {
-        usize::MAX
-    } else {
-        (options.records / options.with_errors).max(1)
-    };
+    let error_every = options
+        .records
+        .checked_div(options.with_errors)
+        .map_or(usize::MAX, |n| n.max(1));
+    // Land disputes flare up in three months of the span, in the hot villages only.
+    let spike_starts: Vec<NaiveDate> = (1..=3)
+        .map(|k| start + Duration::days((span as i64) * k / 4))
+        .collect();
     (0..options.records).map(move |i| {
+        let spike = rng.chance(6);
         // Seasonal date: draw a day, keep it with probability proportional to its month's weight.
-        let received = loop {
-            let d = start + Duration::days(rng.below(span) as i64);
-            if rng.below(u64::from(season_total))
-                < u64::from(SEASON[d.month0() as usize]) * 12 / 13 + 1
-            {
-                break d;
+        let received = if spike {
+            spike_starts[rng.below(3) as usize] + Duration::days(rng.below(30) as i64)
+        } else {
+            loop {
+                let d = start + Duration::days(rng.below(span) as i64);
+                if rng.below(u64::from(season_total))
+                    < u64::from(SEASON[d.month0() as usize]) * 12 / 13 + 1
+                {
+                    break d;
+                }
             }
         };
-        let spike = rng.chance(6);
         let village = if spike {
             &hot[rng.below(hot.len() as u64) as usize]
         } else {
