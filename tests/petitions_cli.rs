@@ -225,3 +225,75 @@ async fn an_assessment_reads_petition_indicators_and_replays_after_more_petition
             > first["inputs"]["petition_evidence"]["snapshot"].as_i64()
     );
 }
+
+#[tokio::test]
+async fn parquet_files_and_mapped_layouts_import_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let parquet = dir.path().join("p.parquet");
+    let args = [
+        "petitions",
+        "generate",
+        "--records",
+        "500",
+        "--seed",
+        "5",
+        "--format",
+        "parquet",
+        "--out",
+        parquet.to_str().unwrap(),
+    ];
+    assert!(cli_without_db(&args).status.success());
+    let app = spawn_app().await;
+    let out = cli(
+        &app,
+        &["petitions", "import", parquet.to_str().unwrap(), "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (report["format"].as_str(), report["new"].as_u64()),
+        (Some("parquet"), Some(500))
+    );
+
+    // A layout the vocabulary does not know, read through a mapping file.
+    let csv = dir.path().join("odd.csv");
+    std::fs::write(
+        &csv,
+        "件号,收件日,方式,地点,事由,人次,状态\nX1,2024-05-06,来访,330199002001,环境保护,2,办理中\nX2,2024/5/7,电话,330199002,医疗卫生,1,已办结\n",
+    )
+    .unwrap();
+    let mapping = dir.path().join("layout.toml");
+    std::fs::write(
+        &mapping,
+        "[columns]\nsource_id = \"件号\"\nreceived_on = \"收件日\"\nchannel = \"方式\"\nregion_code = \"地点\"\ncategory = \"事由\"\nheadcount = \"人次\"\nstatus = \"状态\"\n",
+    )
+    .unwrap();
+    let refused = cli(&app, &["petitions", "import", csv.to_str().unwrap()]);
+    assert!(
+        !refused.status.success(),
+        "without the mapping the columns are unknown"
+    );
+    let out = cli(
+        &app,
+        &[
+            "petitions",
+            "import",
+            csv.to_str().unwrap(),
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["new"], 2);
+    assert_eq!(app.db.petition_count().await.unwrap(), 502);
+}

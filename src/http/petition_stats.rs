@@ -178,7 +178,8 @@ pub struct PetitionEvidence {
     pub factors: BTreeMap<String, serde_json::Value>,
 }
 
-/// The model's petition-indicator factors for these regions, each over its own window ending `today`'s month.
+/// The model's petition-indicator factors for these regions, each over its own window ending `today`'s month;
+/// none before the first petition import.
 pub async fn petition_indicators(
     db: &Db,
     model: &Model,
@@ -188,6 +189,10 @@ pub async fn petition_indicators(
     let mut values = BTreeMap::new();
     let mut factors = BTreeMap::new();
     let mut snapshot = None;
+    // No petition data was ever imported: zero petitions would be a guess, so the experts stand in.
+    if db.petition_snapshot().await? == 0 {
+        return Ok((values, None));
+    }
     for factor in &model.spec().factors {
         let EvidenceRule::Petition(rule) = &factor.evidence else {
             continue;
