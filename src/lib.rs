@@ -6,6 +6,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod petitions;
 pub mod reports;
 pub mod scoring;
 pub mod startup;

@@ -66,6 +66,13 @@ fn rules() -> BTreeMap<&'static str, Option<&'static [&'static str]>> {
             "GET /api/v1/assessments/{id}/charts/{name}.{format}",
             Some(&["planner", "reviewer", "committee"][..]),
         ),
+        ("POST /api/v1/petitions/imports", Some(&["admin"][..])),
+        ("GET /api/v1/petitions/imports/{id}", Some(&["admin"][..])),
+        (
+            "GET /api/v1/petitions/imports/{id}/rejects",
+            Some(&["admin"][..]),
+        ),
+        ("GET /api/v1/petitions/stats", Some(READERS)),
     ])
 }
 

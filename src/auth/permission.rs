@@ -47,4 +47,8 @@ permissions! {
     ManageUsers = "users:manage": [Admin];
     /// Scrape Prometheus metrics.
     ReadMetrics = "metrics:read": [Admin];
+    /// Import petition exports and read import reports.
+    ImportPetitions = "petitions:import": [Admin];
+    /// Read petition statistics of regions in scope (aggregates only, never records).
+    ReadPetitions = "petitions:read": [Planner, Reviewer, Committee, Expert];
 }

@@ -1,5 +1,6 @@
 //! The `wenping` command line: each command is a small function calling into the library.
 
+mod petitions;
 mod report;
 mod users;
 
@@ -58,6 +59,16 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Import, generate and inspect petition (信访) data
+    Petitions {
+        #[command(subcommand)]
+        command: petitions::PetitionsCommand,
+    },
+    /// The region table (division codes with population) that petition rates use
+    Regions {
+        #[command(subcommand)]
+        command: petitions::RegionsCommand,
+    },
     /// Score a decision offline from a JSON file (decision kind, attributes, ratings, measures)
     Assess {
         /// The input file, e.g. examples/assess-land.json
@@ -97,6 +108,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = open_migrated(&settings).await?;
             crate::reports::fonts::init(settings.font.as_deref())?;
             let result = report::write(&db, assessment_id, &format, &lang, &out).await;
+            db.close().await;
+            result
+        }
+        Command::Petitions {
+            command: command @ petitions::PetitionsCommand::Generate { .. },
+        } => petitions::run_generate(command),
+        Command::Petitions { command } => {
+            let db = open_migrated(&settings).await?;
+            let result = petitions::run(&db, command).await;
+            db.close().await;
+            result
+        }
+        Command::Regions { command } => {
+            let db = open_migrated(&settings).await?;
+            let result = petitions::run_regions(&db, command).await;
             db.close().await;
             result
         }

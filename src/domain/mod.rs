@@ -4,6 +4,7 @@ pub mod account;
 pub mod attributes;
 pub mod audit;
 pub mod decision;
+pub mod petition;
 pub mod ratings;
 pub mod region;
 pub mod text;

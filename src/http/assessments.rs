@@ -1,8 +1,6 @@
 //! `/api/v1/decisions/{id}/assessments` and `/api/v1/assessments`: assessing a decision with its
 //! stored ratings, reading the immutable records back, and replaying them from their own snapshots.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -16,6 +14,7 @@ use super::auth::Authorized;
 use super::cursor;
 use super::decisions::decision_in_scope;
 use super::extract::JsonBody;
+use super::petition_stats::petition_indicators;
 use super::ratings::models_for;
 use crate::auth::permission::{Assess, ReadDecisions};
 use crate::auth::principal::Principal;
@@ -273,13 +272,19 @@ async fn create_assessment(
             (sheet.expert, grades)
         })
         .collect();
+    let today = chrono::Local::now().date_naive();
+    let (indicators, evidence) =
+        petition_indicators(&state.db, model, &decision.fields.regions, today).await?;
     let inputs = RecordedInputs {
         attributes: decision.fields.attributes.clone(),
         decision: decision.clone(),
         ratings,
-        // Petition indicators are wired by the petition-history issue.
-        indicators: BTreeMap::new(),
+        indicators,
         measures: request.measures,
+        petition_evidence: evidence
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(internal)?,
     };
     let result = scoring::assess(model, &inputs.engine_inputs()).map_err(input_problem)?;
     let sealed = seal(&inputs, model.hash(), &result).map_err(internal)?;

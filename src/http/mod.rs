@@ -13,6 +13,8 @@ pub mod middleware;
 pub mod models;
 pub mod numbers;
 pub mod ops;
+pub mod petition_stats;
+pub mod petitions;
 pub mod ratings;
 pub mod replay;
 pub mod reports;
@@ -51,7 +53,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(reports::configure)
             .configure(models::configure)
             .configure(methods::configure)
-            .configure(audit::configure),
+            .configure(audit::configure)
+            .configure(petitions::configure)
+            .configure(petition_stats::configure),
     );
 }
 
@@ -72,6 +76,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         (name = "users", description = "Accounts, roles, region scopes and API tokens"),
         (name = "reports", description = "Charted reports and charts of stored assessments"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "petitions", description = "Petition (信访) imports and statistics: aggregates only, never personal data"),
     )
 )]
 struct ApiInfo;

@@ -29,6 +29,9 @@ pub struct RecordedInputs {
     /// factor id → petition indicator value
     pub indicators: BTreeMap<String, f64>,
     pub measures: Vec<String>,
+    /// The petition-data snapshot the indicators were read at, and each factor's regions and window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub petition_evidence: Option<Value>,
 }
 
 impl RecordedInputs {

@@ -6,7 +6,9 @@ pub mod assessments;
 pub mod audit;
 pub mod credentials;
 pub mod decisions;
+pub mod petitions;
 pub mod ratings;
+pub mod regions;
 pub mod scope;
 
 use std::collections::BTreeSet;

@@ -1,0 +1,226 @@
+//! `/api/v1/petitions/stats`: petition indicators of regions in the caller's scope, read from the rollups;
+//! and the same figures for the petition factors of an assessment.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
+
+use super::AppState;
+use super::auth::Authorized;
+use crate::auth::permission::ReadPetitions;
+use crate::domain::account::Scope;
+use crate::domain::petition::{add_months, month_key, parse_month};
+use crate::domain::region::RegionCode;
+use crate::error::{ApiError, Problem};
+use crate::petitions::indicators::{PetitionStats, StatsQuery, compute, parent_of, reduce_regions};
+use crate::petitions::vocabulary;
+use crate::scoring::Model;
+use crate::scoring::model::EvidenceRule;
+use crate::storage::{Db, StorageError};
+
+/// Regions one request may name.
+const MAX_REGIONS: usize = 200;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(petition_stats);
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    /// Division codes, comma-separated (6, 9 or 12 digits), all inside the caller's scope.
+    regions: Option<String>,
+    /// Canonical categories, comma-separated (default: all).
+    categories: Option<String>,
+    /// First month, YYYY-MM (default: 11 months before `to`).
+    from: Option<String>,
+    /// Last month, YYYY-MM (default: the current month).
+    to: Option<String>,
+}
+
+/// The figures for regions, categories and window; every region must lie inside `scope`. The parent baseline
+/// is used only when the parents are inside the scope too.
+pub async fn stats_for(
+    db: &Db,
+    mut query: StatsQuery,
+    scope: &Scope,
+) -> Result<PetitionStats, StorageError> {
+    query.regions = reduce_regions(query.regions);
+    let mut parents: Vec<String> = query.regions.iter().filter_map(|c| parent_of(c)).collect();
+    parents.sort();
+    parents.dedup();
+    if parents
+        .iter()
+        .any(|p| !scope.covers_code(p) || query.regions.contains(p))
+    {
+        parents.clear();
+    }
+    let mut prefixes = query.regions.clone();
+    prefixes.extend(parents.iter().cloned());
+    let snapshot = db.petition_snapshot().await?;
+    let rows = db
+        .petition_rollups(&prefixes, query.categories.as_deref(), query.to)
+        .await?;
+    let population = |regions: Vec<crate::domain::petition::Region>, wanted: &[String]| {
+        (regions.len() == wanted.len()).then(|| regions.iter().map(|r| r.population).sum::<i64>())
+    };
+    let own = population(db.regions(&query.regions).await?, &query.regions);
+    let parent = population(db.regions(&parents).await?, &parents);
+    Ok(compute(&query, &rows, own, &parents, parent, snapshot))
+}
+
+fn parse_query(
+    params: &StatsParams,
+    today: NaiveDate,
+    scope: &Scope,
+) -> Result<StatsQuery, ApiError> {
+    let raw = params.regions.as_deref().unwrap_or_default();
+    let mut regions = Vec::new();
+    for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let code = RegionCode::parse(code).map_err(|m| ApiError::bad_request("regions", m))?;
+        // Outside the scope the region does not exist for this caller.
+        if !scope.covers_code(code.as_str()) {
+            return Err(ApiError::NotFound(format!(
+                "no petition statistics for region {code}"
+            )));
+        }
+        regions.push(code.as_str().to_owned());
+    }
+    if regions.is_empty() || regions.len() > MAX_REGIONS {
+        return Err(ApiError::bad_request(
+            "regions",
+            format!("1 to {MAX_REGIONS} division codes, comma-separated"),
+        ));
+    }
+    let categories = match params
+        .categories
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty() && *c != "all")
+    {
+        None => None,
+        Some(list) => {
+            let known = &vocabulary()
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?
+                .category_names;
+            let mut out = Vec::new();
+            for c in list.split(',').map(str::trim) {
+                if !known.iter().any(|k| k == c) {
+                    return Err(ApiError::bad_request(
+                        "categories",
+                        format!(
+                            "unknown category '{c}'; the categories are {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+                out.push(c.to_owned());
+            }
+            Some(out)
+        }
+    };
+    let month = |field: &str, raw: &Option<String>| -> Result<Option<i32>, ApiError> {
+        raw.as_deref()
+            .map(|m| {
+                parse_month(m).ok_or_else(|| ApiError::bad_request(field, "a month as YYYY-MM"))
+            })
+            .transpose()
+    };
+    let to = month("to", &params.to)?.unwrap_or(month_key(today));
+    let from = month("from", &params.from)?.unwrap_or(add_months(to, -11));
+    if from > to || add_months(from, 240) < to {
+        return Err(ApiError::bad_request(
+            "from",
+            "from must not be after to, and the window at most 20 years",
+        ));
+    }
+    Ok(StatsQuery {
+        regions,
+        categories,
+        from,
+        to,
+    })
+}
+
+/// Petition indicators: totals, monthly series by category, rate per 1,000 residents, ratio to the parent
+/// region, trend, collective visits, repeat / escalated / overdue / dissatisfied shares and spike months.
+#[utoipa::path(
+    tag = "petitions",
+    params(StatsParams),
+    responses(
+        (status = 200, description = "The indicators", body = Object),
+        (status = 400, description = "Bad region, category or month", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "A region outside the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/petitions/stats")]
+async fn petition_stats(
+    user: Authorized<ReadPetitions>,
+    state: web::Data<AppState>,
+    params: web::Query<StatsParams>,
+) -> Result<HttpResponse, ApiError> {
+    let today = chrono::Local::now().date_naive();
+    let query = parse_query(&params, today, &user.scope)?;
+    let stats = stats_for(&state.db, query, &user.scope).await?;
+    Ok(HttpResponse::Ok().json(stats))
+}
+
+/// What an assessment records of the petition data it read: the snapshot and each factor's window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PetitionEvidence {
+    /// Petition-data snapshot (import sequence number) the indicators were computed at.
+    pub snapshot: i64,
+    /// factor id → {indicator, regions, categories, from, to, value}
+    pub factors: BTreeMap<String, serde_json::Value>,
+}
+
+/// The model's petition-indicator factors for these regions, each over its own window ending `today`'s month;
+/// none before the first petition import.
+pub async fn petition_indicators(
+    db: &Db,
+    model: &Model,
+    regions: &[RegionCode],
+    today: NaiveDate,
+) -> Result<(BTreeMap<String, f64>, Option<PetitionEvidence>), StorageError> {
+    let mut values = BTreeMap::new();
+    let mut factors = BTreeMap::new();
+    let mut snapshot = None;
+    // No petition data was ever imported: zero petitions would be a guess, so the experts stand in.
+    if db.petition_snapshot().await? == 0 {
+        return Ok((values, None));
+    }
+    for factor in &model.spec().factors {
+        let EvidenceRule::Petition(rule) = &factor.evidence else {
+            continue;
+        };
+        let to = month_key(today);
+        let query = StatsQuery {
+            regions: regions.iter().map(|r| r.as_str().to_owned()).collect(),
+            categories: (!rule.categories.iter().any(|c| c == "all"))
+                .then(|| rule.categories.clone()),
+            from: add_months(to, 1 - rule.window_months.max(1) as i32),
+            to,
+        };
+        let stats = stats_for(db, query, &Scope::everywhere()).await?;
+        snapshot = Some(stats.snapshot);
+        let value = stats.indicator(rule.indicator);
+        if let Some(v) = value {
+            values.insert(factor.id.clone(), v);
+        }
+        factors.insert(
+            factor.id.clone(),
+            serde_json::json!({
+                "indicator": rule.indicator.name(), "regions": stats.regions, "categories": stats.categories,
+                "from": stats.from, "to": stats.to, "value": value,
+            }),
+        );
+    }
+    Ok((
+        values,
+        snapshot.map(|snapshot| PetitionEvidence { snapshot, factors }),
+    ))
+}

@@ -1,0 +1,287 @@
+//! `/api/v1/petitions/imports`: uploading petition exports (multipart) and reading import reports.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, web};
+use futures_util::StreamExt;
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::Authorized;
+use crate::auth::permission::ImportPetitions;
+use crate::domain::{FieldError, FieldErrors};
+use crate::error::{ApiError, Problem};
+use crate::petitions::encoding::TextEncoding;
+use crate::petitions::import::{ColumnMapping, ImportOptions, ImportReport};
+use crate::petitions::service::{ImportError, import_file};
+use crate::petitions::table::FileFormat;
+
+/// Largest upload accepted, file and fields together.
+pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
+/// Row errors listed in a refusal's problem document; the stored report holds them all.
+const ERRORS_IN_PROBLEM: usize = 200;
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_import)
+        .service(get_import)
+        .service(get_rejects);
+}
+
+/// The multipart form, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ImportForm {
+    /// The export: CSV (UTF-8 or GBK/GB18030), Parquet or XLSX, by its file name's extension.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    /// utf-8 | gbk (CSV only; detected when absent)
+    encoding: Option<String>,
+    /// csv | parquet | xlsx (default: from the file name)
+    format: Option<String>,
+    /// XLSX sheet name (default: the first)
+    sheet: Option<String>,
+    /// A mapping file: `[columns]` field = "header"
+    mapping: Option<String>,
+    /// true: import the valid rows and return the rejects; false (default): all or nothing
+    skip_invalid: Option<bool>,
+}
+
+struct Upload {
+    file_name: String,
+    bytes: Vec<u8>,
+    options: ImportOptions,
+    skip_invalid: bool,
+}
+
+fn import_problem(e: ImportError) -> ApiError {
+    match e {
+        ImportError::Storage(s) => s.into(),
+        ImportError::Internal(m) => ApiError::Internal(anyhow::anyhow!(m)),
+    }
+}
+
+/// Reads the whole form, refusing it once it passes the limit (the rest is drained, nothing is stored).
+async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
+    let mut total = 0usize;
+    let mut too_large = false;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| {
+            ApiError::bad_request("file", format!("the multipart body is malformed: {e}"))
+        })?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        let mut data = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::bad_request(name.clone(), format!("the upload broke off: {e}"))
+            })?;
+            total += chunk.len();
+            if total > MAX_UPLOAD_BYTES {
+                too_large = true;
+            } else {
+                data.extend_from_slice(&chunk);
+            }
+        }
+        if too_large {
+            continue;
+        }
+        if name == "file" {
+            file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), data));
+        } else {
+            let text = String::from_utf8(data)
+                .map_err(|_| ApiError::bad_request(name.clone(), "must be UTF-8 text"))?;
+            fields.push((name, text));
+        }
+    }
+    if too_large {
+        return Err(ApiError::PayloadTooLarge {
+            limit: MAX_UPLOAD_BYTES,
+        });
+    }
+    let Some((file_name, bytes)) = file else {
+        return Err(ApiError::invalid(
+            "file",
+            "a multipart field `file` with the export is required",
+        ));
+    };
+    let mut options = ImportOptions::default();
+    let mut skip_invalid = false;
+    for (name, value) in fields {
+        let value = value.trim().to_owned();
+        match name.as_str() {
+            "encoding" => {
+                options.encoding = Some(
+                    TextEncoding::parse(&value).map_err(|m| ApiError::invalid("encoding", m))?,
+                )
+            }
+            "format" => {
+                options.format = Some(match value.as_str() {
+                    "csv" => FileFormat::Csv,
+                    "parquet" => FileFormat::Parquet,
+                    "xlsx" => FileFormat::Xlsx,
+                    _ => return Err(ApiError::invalid("format", "csv, parquet or xlsx")),
+                })
+            }
+            "sheet" => options.sheet = Some(value),
+            "mapping" => {
+                options.mapping = Some(
+                    ColumnMapping::parse(&value)
+                        .map_err(|e| ApiError::invalid("mapping", e.to_string()))?,
+                )
+            }
+            "skip_invalid" => {
+                skip_invalid = match value.as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" | "" => false,
+                    _ => return Err(ApiError::invalid("skip_invalid", "true or false")),
+                }
+            }
+            other => {
+                return Err(ApiError::invalid(
+                    other,
+                    "unknown field; the fields are file, encoding, format, sheet, mapping, skip_invalid",
+                ));
+            }
+        }
+    }
+    Ok(Upload {
+        file_name,
+        bytes,
+        options,
+        skip_invalid,
+    })
+}
+
+/// A refused file as a problem document: each row error becomes a field error named by row and column.
+fn refusal(report: &ImportReport) -> ApiError {
+    let mut errors: Vec<FieldError> = report
+        .errors
+        .iter()
+        .take(ERRORS_IN_PROBLEM)
+        .map(|e| {
+            FieldError::new(
+                format!("row {}: {}", e.row, e.column),
+                format!("'{}': {}", e.value, e.reason),
+            )
+        })
+        .collect();
+    if let Some(file_error) = &report.file_error {
+        errors.insert(0, FieldError::new("file", file_error.clone()));
+    }
+    errors.insert(
+        0,
+        FieldError::new(
+            "report",
+            format!(
+                "the file was refused and nothing was stored: {} of {} rows are invalid; the full report is at /api/v1/petitions/imports/{}",
+                report.rejected, report.rows, report.id
+            ),
+        ),
+    );
+    ApiError::Validation(FieldErrors(errors))
+}
+
+/// Import a petition export. The file imports whole or not at all, unless `skip_invalid` is set.
+#[utoipa::path(
+    tag = "petitions",
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Imported: counts of new, updated and unchanged records, and any rejects", body = ImportReport,
+            headers(("Location" = String, description = "URL of the import report"))),
+        (status = 400, description = "Malformed multipart body", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Upload over 64 MiB; nothing stored", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The file was refused (every row error is listed, and the report kept); nothing stored", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/petitions/imports")]
+async fn create_import(
+    user: Authorized<ImportPetitions>,
+    state: web::Data<AppState>,
+    form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let upload = read_upload(form).await?;
+    let today = chrono::Local::now().date_naive();
+    let report = import_file(
+        &state.db,
+        &upload.file_name,
+        upload.bytes,
+        upload.options,
+        upload.skip_invalid,
+        &user.username,
+        today,
+        Box::new(|_, _| {}),
+    )
+    .await
+    .map_err(import_problem)?;
+    if !report.accepted() {
+        return Err(refusal(&report));
+    }
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/petitions/imports/{}", report.id),
+        ))
+        .json(report))
+}
+
+fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| {
+        ApiError::NotFound(format!(
+            "no petition import with id {}",
+            raw.chars().take(40).collect::<String>()
+        ))
+    })
+}
+
+/// An import's status and report: counts, every row error, the link to its rejects.
+#[utoipa::path(
+    tag = "petitions",
+    params(("id" = Uuid, Path, description = "Import id")),
+    responses(
+        (status = 200, description = "The report", body = ImportReport),
+        (status = 404, description = "No such import", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/petitions/imports/{id}")]
+async fn get_import(
+    _user: Authorized<ImportPetitions>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let stored = state.db.petition_import(parse_id(&id)?).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(stored.report))
+}
+
+/// The rows an import rejected, as they were in the file, with their row number and reasons (CSV, UTF-8).
+#[utoipa::path(
+    tag = "petitions",
+    params(("id" = Uuid, Path, description = "Import id")),
+    responses(
+        (status = 200, description = "The rejected rows", body = String, content_type = "text/csv"),
+        (status = 404, description = "No such import, or it rejected no rows", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/petitions/imports/{id}/rejects")]
+async fn get_rejects(
+    _user: Authorized<ImportPetitions>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let stored = state.db.petition_import(parse_id(&id)?).await?;
+    let csv = stored
+        .rejects_csv
+        .ok_or_else(|| ApiError::NotFound("this import rejected no rows".into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .body(csv))
+}

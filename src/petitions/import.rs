@@ -1,0 +1,347 @@
+//! Reading one exported file into validated petition records and a complete row report. Storage then
+//! applies the records in one transaction; nothing here touches the database.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use polars::prelude::StringChunked;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::FileError;
+use super::encoding::{TextEncoding, decode};
+use super::table::{FileFormat, RawTable, read_csv, read_parquet, read_xlsx};
+use super::validate::{RowCells, validate_row};
+use super::vocabulary::{FIELDS, REQUIRED_FIELDS, Vocabulary, normalise};
+use crate::domain::petition::PetitionRecord;
+
+/// Rows validated between two progress reports (and held as text at once).
+const BATCH_ROWS: usize = 50_000;
+
+/// One problem with one cell: the spreadsheet row (the header is row 1), the column as the file names it,
+/// the value found and why it is refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+/// A mapping file for layouts the vocabulary does not know: `[columns]` field = "header in the file".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMapping {
+    pub columns: BTreeMap<String, String>,
+}
+
+impl ColumnMapping {
+    pub fn parse(text: &str) -> Result<Self, FileError> {
+        let mapping: Self =
+            toml::from_str(text).map_err(|e| FileError::Mapping(format!("mapping file: {e}")))?;
+        if let Some(unknown) = mapping
+            .columns
+            .keys()
+            .find(|f| !FIELDS.contains(&f.as_str()))
+        {
+            return Err(FileError::Mapping(format!(
+                "mapping file: '{unknown}' is not a record field; the fields are {}",
+                FIELDS.join(", ")
+            )));
+        }
+        Ok(mapping)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub encoding: Option<TextEncoding>,
+    pub format: Option<FileFormat>,
+    pub sheet: Option<String>,
+    pub mapping: Option<ColumnMapping>,
+}
+
+/// A file read and validated: the good records, every row error, and the rejected rows as CSV.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub format: FileFormat,
+    pub encoding: Option<TextEncoding>,
+    pub rows: usize,
+    pub records: Vec<PetitionRecord>,
+    pub rejected_rows: usize,
+    pub errors: Vec<RowError>,
+    /// The rejected rows as they were, with their row number and reasons; empty when none.
+    pub rejects_csv: String,
+}
+
+pub fn read_table(
+    bytes: &[u8],
+    format: FileFormat,
+    options: &ImportOptions,
+    vocabulary: &Vocabulary,
+) -> Result<(RawTable, Option<TextEncoding>), FileError> {
+    match format {
+        FileFormat::Csv => {
+            let (text, encoding) = decode(bytes, options.encoding)?;
+            Ok((read_csv(&text)?, Some(encoding)))
+        }
+        FileFormat::Parquet => Ok((read_parquet(bytes)?, None)),
+        FileFormat::Xlsx => Ok((
+            read_xlsx(bytes, options.sheet.as_deref(), vocabulary)?,
+            None,
+        )),
+    }
+}
+
+/// Record field → column index, from the mapping file first and the vocabulary's header names second.
+fn resolve_columns(
+    headers: &[String],
+    mapping: Option<&ColumnMapping>,
+    vocabulary: &Vocabulary,
+) -> Result<Vec<(&'static str, usize)>, FileError> {
+    let mut resolved: Vec<(&'static str, usize)> = Vec::new();
+    for &field in FIELDS {
+        let mapped = mapping.and_then(|m| m.columns.get(field));
+        let found: Vec<usize> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| match mapped {
+                Some(m) => normalise(h) == normalise(m),
+                None => vocabulary.columns.canonical(h) == Some(field),
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match (found.as_slice(), mapped) {
+            ([i], _) => resolved.push((field, *i)),
+            ([], Some(m)) => {
+                return Err(FileError::Columns(format!(
+                    "the mapping names column '{m}' for {field}, but the file has no such column; its columns are {headers:?}"
+                )));
+            }
+            ([], None) => {}
+            (many, _) => {
+                let names: Vec<&str> = many.iter().map(|&i| headers[i].as_str()).collect();
+                return Err(FileError::Columns(format!(
+                    "several columns name {field}: {names:?}"
+                )));
+            }
+        }
+    }
+    let missing: Vec<&str> = REQUIRED_FIELDS
+        .iter()
+        .copied()
+        .filter(|f| !resolved.iter().any(|(r, _)| r == f))
+        .collect();
+    if !missing.is_empty() {
+        return Err(FileError::Columns(format!(
+            "no column for {}; the file's columns are {headers:?} (Chinese or English headers, or a mapping file)",
+            missing.join(", ")
+        )));
+    }
+    Ok(resolved)
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// Reads and validates a whole file; `progress(done, total)` is called after each batch of rows.
+pub fn parse_file(
+    name: &str,
+    bytes: &[u8],
+    options: &ImportOptions,
+    vocabulary: &Vocabulary,
+    today: NaiveDate,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<ParsedFile, FileError> {
+    let format = options
+        .format
+        .unwrap_or_else(|| FileFormat::from_name(name));
+    let (table, encoding) = read_table(bytes, format, options, vocabulary)?;
+    let columns = resolve_columns(&table.headers, options.mapping.as_ref(), vocabulary)?;
+    let total = table.frame.height();
+    if total == 0 {
+        return Err(FileError::NoRows);
+    }
+    let texts: Vec<&StringChunked> = table
+        .frame
+        .columns()
+        .iter()
+        .map(|c| c.str())
+        .collect::<Result<_, _>>()
+        .map_err(|e| FileError::Unreadable {
+            format: format.as_str(),
+            reason: e.to_string(),
+        })?;
+    let mut records = Vec::with_capacity(total);
+    let mut errors = Vec::new();
+    let mut rejects = String::new();
+    let mut rejected_rows = 0;
+    let mut seen: HashMap<String, usize> = HashMap::with_capacity(total);
+    let mut offset = 0;
+    while offset < total {
+        let len = BATCH_ROWS.min(total - offset);
+        let slices: Vec<StringChunked> =
+            texts.iter().map(|c| c.slice(offset as i64, len)).collect();
+        let cells: Vec<Vec<Option<&str>>> = slices.iter().map(|s| s.iter().collect()).collect();
+        for i in 0..len {
+            if cells
+                .iter()
+                .all(|c| c[i].is_none_or(|v| v.trim().is_empty()))
+            {
+                continue;
+            }
+            let row = table.first_row + offset + i;
+            let row_cells = RowCells {
+                row,
+                cells: columns
+                    .iter()
+                    .map(|&(f, c)| (f, table.headers[c].as_str(), cells[c][i]))
+                    .collect(),
+            };
+            let before = errors.len();
+            if let Some(record) = validate_row(&row_cells, vocabulary, today, &mut errors) {
+                match seen.get(&record.source_id) {
+                    Some(&first) => errors.push(RowError {
+                        row,
+                        column: row_cells
+                            .cells
+                            .iter()
+                            .find(|c| c.0 == "source_id")
+                            .map(|c| c.1.to_owned())
+                            .unwrap_or_default(),
+                        value: record.source_id.clone(),
+                        reason: format!("duplicate source id: row {first} has it too"),
+                    }),
+                    None => {
+                        seen.insert(record.source_id.clone(), row);
+                        records.push(record);
+                    }
+                }
+            }
+            if errors.len() > before {
+                rejected_rows += 1;
+                if rejects.is_empty() {
+                    let header: Vec<String> = table.headers.iter().map(|h| csv_field(h)).collect();
+                    rejects.push_str(&format!("row,{},errors\n", header.join(",")));
+                }
+                let values: Vec<String> = cells
+                    .iter()
+                    .map(|c| csv_field(c[i].unwrap_or("")))
+                    .collect();
+                let reasons: Vec<String> = errors[before..]
+                    .iter()
+                    .map(|e| format!("{}: {}", e.column, e.reason))
+                    .collect();
+                rejects.push_str(&format!(
+                    "{row},{},{}\n",
+                    values.join(","),
+                    csv_field(&reasons.join("; "))
+                ));
+            }
+        }
+        offset += len;
+        progress(offset, total);
+    }
+    Ok(ParsedFile {
+        format,
+        encoding,
+        rows: records.len() + rejected_rows,
+        records,
+        rejected_rows,
+        errors,
+        rejects_csv: rejects,
+    })
+}
+
+/// What an import did, as the API and the command line report it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ImportReport {
+    pub id: Uuid,
+    pub file_name: String,
+    /// imported | rejected
+    pub status: String,
+    pub format: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    pub skip_invalid: bool,
+    /// Data rows read (blank rows aside).
+    pub rows: usize,
+    pub valid: usize,
+    pub rejected: usize,
+    /// Records stored for the first time, changed, and found exactly as stored.
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Why the file as a whole could not be read, when that is the case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_error: Option<String>,
+    /// Every row error: row, column, value, reason.
+    pub errors: Vec<RowError>,
+    /// Where the rejected rows can be fetched as CSV, when some were skipped or refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejects_url: Option<String>,
+    /// Petition-data snapshot this import committed (the import's sequence number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<i64>,
+}
+
+impl ImportReport {
+    pub fn from_parsed(id: Uuid, file_name: &str, parsed: &ParsedFile, skip_invalid: bool) -> Self {
+        let accepted = skip_invalid || parsed.errors.is_empty();
+        Self {
+            id,
+            file_name: file_name.to_owned(),
+            status: if accepted { "imported" } else { "rejected" }.into(),
+            format: parsed.format.as_str().into(),
+            encoding: parsed.encoding.map(|e| e.as_str().to_owned()),
+            skip_invalid,
+            rows: parsed.rows,
+            valid: parsed.records.len(),
+            rejected: parsed.rejected_rows,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            file_error: None,
+            errors: parsed.errors.clone(),
+            rejects_url: None,
+            snapshot: None,
+        }
+    }
+
+    pub fn file_failed(
+        id: Uuid,
+        file_name: &str,
+        format: FileFormat,
+        error: &FileError,
+        skip_invalid: bool,
+    ) -> Self {
+        Self {
+            id,
+            file_name: file_name.to_owned(),
+            status: "rejected".into(),
+            format: format.as_str().into(),
+            encoding: None,
+            skip_invalid,
+            rows: 0,
+            valid: 0,
+            rejected: 0,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            file_error: Some(error.to_string()),
+            errors: Vec::new(),
+            rejects_url: None,
+            snapshot: None,
+        }
+    }
+
+    pub fn accepted(&self) -> bool {
+        self.status == "imported"
+    }
+}
