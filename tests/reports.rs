@@ -486,3 +486,29 @@ async fn the_pdf_report_has_searchable_chinese_text_pages_and_contents() {
         );
     }
 }
+
+#[tokio::test]
+async fn pdf_text_is_printed_as_typed_never_evaluated_as_typst() {
+    let app = spawn_app().await;
+    let title = r#"#import "x": * $y$ *粗* _斜_ [链接] <标签> @引用 = -1 // 注释 \ 'a' `z` 𠀀村"#;
+    let record = assessed(&app, title).await;
+    let id = record["id"].as_str().unwrap();
+    let res = app
+        .get(&format!("/api/v1/assessments/{id}/report.pdf"))
+        .await;
+    assert_eq!(res.status(), 200);
+    let pdf = res.bytes().await.unwrap();
+    let text: String = poppler("pdftotext", &pdf, &["-enc", "UTF-8"])
+        .split_whitespace()
+        .collect();
+    // A character that no report font has is shown as its code point, not dropped.
+    let typed: String = title
+        .replace("𠀀", "〔U+20000〕")
+        .split_whitespace()
+        .collect();
+    assert!(text.contains(&typed), "{typed} in {text}");
+    assert!(
+        text.contains("以下字符超出报告字体，可能无法显示：〔U+20000〕"),
+        "the character outside the fonts is named"
+    );
+}

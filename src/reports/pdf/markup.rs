@@ -22,6 +22,26 @@ pub fn esc(text: &str) -> String {
     out
 }
 
+/// Report text as markup, escaped; characters that no report font has appear as their code point,
+/// since typst would drop them (the provenance appendix names them too).
+pub fn shown(raw: &str) -> String {
+    let missing = match super::super::fonts::fonts() {
+        Ok(fonts) => fonts.missing([raw]),
+        Err(_) => Default::default(),
+    };
+    if missing.is_empty() {
+        return esc(raw);
+    }
+    let visible: String = raw
+        .chars()
+        .map(|c| match missing.contains(&c) {
+            true => format!("〔U+{:04X}〕", u32::from(c)),
+            false => c.to_string(),
+        })
+        .collect();
+    esc(&visible)
+}
+
 /// Typst markup of the report body, and the chart SVGs it refers to by path.
 pub struct Markup {
     pub out: String,
@@ -43,30 +63,30 @@ impl Markup {
 
 impl ReportWriter for Markup {
     fn heading(&mut self, text: &str) {
-        self.out.push_str(&format!("\n= {}\n\n", esc(text)));
+        self.out.push_str(&format!("\n= {}\n\n", shown(text)));
     }
 
     fn paragraph(&mut self, text: &str) {
-        self.out.push_str(&format!("\n{}\n\n", esc(text)));
+        self.out.push_str(&format!("\n{}\n\n", shown(text)));
     }
 
     fn bullet(&mut self, text: &str) {
-        self.out.push_str(&format!("- {}\n", esc(text)));
+        self.out.push_str(&format!("- {}\n", shown(text)));
     }
 
     fn table(&mut self, header: &[&str], rows: &[Vec<String>]) {
         let mut t = format!("\n#table(columns: {}, table.header(", header.len().max(1));
         for h in header {
-            t.push_str(&format!("[*{}*], ", esc(h)));
+            t.push_str(&format!("[*{}*], ", shown(h)));
         }
         t.push_str("),\n");
         for row in rows {
             for cell in row {
                 match cell.strip_prefix('#') {
                     Some(number) => {
-                        t.push_str(&format!("table.cell(align: right)[{}], ", esc(number)))
+                        t.push_str(&format!("table.cell(align: right)[{}], ", shown(number)))
                     }
-                    None => t.push_str(&format!("[{}], ", esc(cell))),
+                    None => t.push_str(&format!("[{}], ", shown(cell))),
                 }
             }
             t.push('\n');
@@ -94,7 +114,7 @@ impl ReportWriter for Markup {
         );
         self.out.push_str(&format!(
             "\n#figure(image(\"{path}\", width: 100%), caption: [{}], numbering: none)\n\n",
-            esc(&caption)
+            shown(&caption)
         ));
         self.charts.push((path, svg.into_bytes()));
         Ok(())
@@ -111,9 +131,9 @@ impl ReportWriter for Markup {
         ));
         for (i, line) in lines.iter().enumerate() {
             if i == 0 && !warning {
-                self.out.push_str(&format!("*{}*\n\n", esc(line)));
+                self.out.push_str(&format!("*{}*\n\n", shown(line)));
             } else {
-                self.out.push_str(&format!("{}\n\n", esc(line)));
+                self.out.push_str(&format!("{}\n\n", shown(line)));
             }
         }
         self.out.push_str("]\n\n");
@@ -122,7 +142,7 @@ impl ReportWriter for Markup {
 
 #[cfg(test)]
 mod tests {
-    use super::esc;
+    use super::{esc, shown};
 
     #[test]
     fn typst_special_characters_are_escaped() {
@@ -132,6 +152,7 @@ mod tests {
             "\\*R\\* \\= \\-0\\.5 \\/\\/ \\[a\\] \\$b\\$"
         );
         assert_eq!(esc("城关镇\n东片区"), "城关镇 东片区");
+        assert_eq!(shown("𠀀村"), "〔U\\+20000〕村");
         assert_eq!(
             esc("@ref <label> `raw` _x_ ~ \\"),
             "\\@ref \\<label\\> \\`raw\\` \\_x\\_ \\~ \\\\"

@@ -17,7 +17,7 @@ use typst_pdf::{PdfOptions, Timestamp};
 
 use super::outline;
 use super::{Lang, ReportData, ReportError};
-use markup::{Markup, esc};
+use markup::{Markup, esc, shown};
 use world::{ReportWorld, typst_date};
 
 /// `(path, svg)` of each chart the markup refers to.
@@ -58,7 +58,7 @@ fn preamble(data: &ReportData, lang: Lang, family: &str, title: &str) -> String 
          #align(center)[{subtitle}]\n\n\
          #outline(title: [{contents}], depth: 1)\n\
          #pagebreak()\n",
-        title = esc(title),
+        title = shown(title),
         subtitle = esc(&format!(
             "{} {}　{}",
             lang.pick("评估编号", "Assessment"),
