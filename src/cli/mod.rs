@@ -49,7 +49,7 @@ pub enum Command {
     Report {
         /// The assessment's id
         assessment_id: uuid::Uuid,
-        /// html, docx, csv or json; or a chart as radar.png, matrix.svg, contributions.png, tornado.svg …
+        /// html, pdf, docx, csv or json; or a chart as radar.png, matrix.svg, contributions.png, tornado.svg …
         #[arg(long, default_value = "html")]
         format: String,
         /// zh (default) or en

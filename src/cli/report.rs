@@ -6,7 +6,7 @@ use anyhow::Context;
 use uuid::Uuid;
 
 use crate::reports::charts::{self, Chart, ChartFormat};
-use crate::reports::{Lang, ReportData, ReportMeta, docx, html, table};
+use crate::reports::{Lang, ReportData, ReportMeta, docx, html, pdf, table};
 use crate::storage::Db;
 
 pub async fn write(db: &Db, id: Uuid, format: &str, lang: &str, out: &Path) -> anyhow::Result<()> {
@@ -23,11 +23,12 @@ pub async fn write(db: &Db, id: Uuid, format: &str, lang: &str, out: &Path) -> a
     let bytes = match format {
         "html" => html::render(&data, lang)?,
         "docx" => docx::render(&data, lang)?,
+        "pdf" => pdf::render(&data, lang)?,
         "csv" => table::csv(&data, lang),
         "json" => table::json(&data, lang),
         chart => {
             let (name, extension) = chart.split_once('.').with_context(|| {
-                format!("unknown format {chart}: use html, csv, json or CHART.png|svg")
+                format!("unknown format {chart}: use html, pdf, docx, csv, json or CHART.png|svg")
             })?;
             let chart = Chart::parse(name).with_context(|| {
                 format!("unknown chart {name}: radar, contributions, matrix or tornado")

@@ -12,7 +12,7 @@ use super::auth::Authorized;
 use crate::auth::permission::ReadReports;
 use crate::error::{ApiError, Problem};
 use crate::reports::charts::{self, Chart, ChartFormat};
-use crate::reports::{Lang, ReportData, ReportMeta, docx, html, table};
+use crate::reports::{Lang, ReportData, ReportMeta, docx, html, pdf, table};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
@@ -71,13 +71,13 @@ fn disposition(ascii: &str, title: &str, extension: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-/// The assessment's report: `html` (self-contained, printable), `docx` (editable Word), `csv` or
-/// `json` (the factor table). Chinese by default, English with `lang=en`.
+/// The assessment's report: `html` (self-contained, printable), `pdf` (typeset, typst), `docx`
+/// (editable Word), `csv` or `json` (the factor table). Chinese by default, English with `lang=en`.
 #[utoipa::path(
     tag = "reports",
     params(
         ("id" = Uuid, Path, description = "Assessment id"),
-        ("format" = String, Path, description = "html | docx | csv | json"),
+        ("format" = String, Path, description = "html | pdf | docx | csv | json"),
         LangQuery,
     ),
     responses(
@@ -98,11 +98,12 @@ async fn report(
     let content_type = match format.as_str() {
         "html" => "text/html; charset=utf-8",
         "docx" => DOCX,
+        "pdf" => "application/pdf",
         "csv" => "text/csv; charset=utf-8",
         "json" => "application/json",
         _ => {
             return Err(ApiError::NotFound(format!(
-                "no report format '{}'; available: html, docx, csv, json",
+                "no report format '{}'; available: html, pdf, docx, csv, json",
                 format.chars().take(20).collect::<String>()
             )));
         }
@@ -113,6 +114,7 @@ async fn report(
     let body = web::block(move || match format.as_str() {
         "html" => html::render(&data, lang),
         "docx" => docx::render(&data, lang),
+        "pdf" => pdf::render(&data, lang),
         "csv" => Ok(table::csv(&data, lang)),
         _ => Ok(table::json(&data, lang)),
     })
@@ -132,6 +134,8 @@ async fn report(
 fn content_type_extension(content_type: &str) -> &'static str {
     if content_type.starts_with("text/html") {
         "html"
+    } else if content_type == "application/pdf" {
+        "pdf"
     } else if content_type == DOCX {
         "docx"
     } else if content_type.starts_with("text/csv") {

@@ -23,6 +23,8 @@ pub static BUNDLED_OTF: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-we
 pub struct Fonts {
     bundled: FontRef<'static>,
     fallback: Option<FontRef<'static>>,
+    /// The fallback's file, for renderers that take font bytes (typst, for the PDF).
+    fallback_bytes: Option<&'static [u8]>,
 }
 
 static FONTS: OnceLock<Fonts> = OnceLock::new();
@@ -55,12 +57,17 @@ pub fn init(fallback: Option<&Path>) -> Result<&'static Fonts, FontError> {
             let font = FontRef::try_from_slice(bytes).map_err(|e| error(e.to_string()))?;
             plotters::style::register_font(FALLBACK_FAMILY, FontStyle::Normal, bytes)
                 .map_err(|_| error("not an OpenType or TrueType font".into()))?;
-            Some(font)
+            Some((font, bytes))
         }
     };
+    let (fallback, fallback_bytes) = fallback.unzip();
     plotters::style::register_font(FAMILY, FontStyle::Normal, BUNDLED_OTF)
         .map_err(|_| FontError::Bundled)?;
-    Ok(FONTS.get_or_init(|| Fonts { bundled, fallback }))
+    Ok(FONTS.get_or_init(|| Fonts {
+        bundled,
+        fallback,
+        fallback_bytes,
+    }))
 }
 
 /// The fonts in place, registering the bundled one alone if nobody configured them.
@@ -99,6 +106,10 @@ impl Fonts {
                     && !self.fallback.as_ref().is_some_and(|f| Self::covers(f, c))
             })
             .collect()
+    }
+
+    pub fn fallback_bytes(&self) -> Option<&'static [u8]> {
+        self.fallback_bytes
     }
 
     pub fn has_fallback(&self) -> bool {

@@ -8,6 +8,7 @@ pub mod fonts;
 pub mod html;
 pub mod labels;
 pub mod outline;
+pub mod pdf;
 pub mod table;
 
 pub use data::{ReportData, ReportMeta};
