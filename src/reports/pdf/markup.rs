@@ -22,8 +22,20 @@ pub fn esc(text: &str) -> String {
     out
 }
 
-/// Report text as markup, escaped; characters that no report font has appear as their code point,
-/// since typst would drop them (the provenance appendix names them too).
+/// The base of a subscript letter or digit (the formulas' wᵢ, rₖ), which typst can set itself.
+fn subscript_base(c: char) -> Option<char> {
+    match c {
+        'ᵢ' => Some('i'),
+        'ⱼ' => Some('j'),
+        'ₖ' => Some('k'),
+        '₀'..='₉' => char::from_u32(u32::from(c) - 0x2080 + u32::from('0')),
+        _ => None,
+    }
+}
+
+/// Report text as markup, escaped. Characters that no report font has would be dropped by typst:
+/// subscripts are set by typst (`#sub`), anything else appears as its code point (the
+/// provenance appendix names it too).
 pub fn shown(raw: &str) -> String {
     let missing = match super::super::fonts::fonts() {
         Ok(fonts) => fonts.missing([raw]),
@@ -32,14 +44,13 @@ pub fn shown(raw: &str) -> String {
     if missing.is_empty() {
         return esc(raw);
     }
-    let visible: String = raw
-        .chars()
-        .map(|c| match missing.contains(&c) {
-            true => format!("〔U+{:04X}〕", u32::from(c)),
-            false => c.to_string(),
+    raw.chars()
+        .map(|c| match (missing.contains(&c), subscript_base(c)) {
+            (false, _) => esc(&c.to_string()),
+            (true, Some(base)) => format!("#sub[{base}]"),
+            (true, None) => esc(&format!("〔U+{:04X}〕", u32::from(c))),
         })
-        .collect();
-    esc(&visible)
+        .collect()
 }
 
 /// Typst markup of the report body, and the chart SVGs it refers to by path.
@@ -153,6 +164,7 @@ mod tests {
         );
         assert_eq!(esc("城关镇\n东片区"), "城关镇 东片区");
         assert_eq!(shown("𠀀村"), "〔U\\+20000〕村");
+        assert_eq!(shown("Σ wᵢ(x)"), "Σ w#sub[i]\\(x\\)");
         assert_eq!(
             esc("@ref <label> `raw` _x_ ~ \\"),
             "\\@ref \\<label\\> \\`raw\\` \\_x\\_ \\~ \\\\"
