@@ -72,7 +72,11 @@ impl Synonyms {
     }
 
     pub fn canonical(&self, raw: &str) -> Option<&str> {
-        self.0.get(&normalise(raw)).map(String::as_str)
+        // Most cells match as they are (Chinese has no case); only the rest pay for lower-casing.
+        self.0
+            .get(raw.trim())
+            .or_else(|| self.0.get(&normalise(raw)))
+            .map(String::as_str)
     }
 }
 
