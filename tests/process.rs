@@ -24,12 +24,14 @@ fn wenping(database_url: &str) -> Command {
 
 /// Starts `wenping serve` and reads the address it prints.
 fn serve(database_url: &str) -> (Child, String) {
-    let mut child = wenping(database_url)
-        .arg("serve")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut command = wenping(database_url);
+    command.stderr(Stdio::null());
+    serve_with(command)
+}
+
+/// Starts `command serve` (stdout is taken over here) and reads the address it prints.
+fn serve_with(mut command: Command) -> (Child, String) {
+    let mut child = command.arg("serve").stdout(Stdio::piped()).spawn().unwrap();
     let mut line = String::new();
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     reader.read_line(&mut line).unwrap();
@@ -356,22 +358,11 @@ async fn secrets_never_reach_the_log() {
     let password = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let token = planner_token(&database.url);
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut child = wenping(&database.url)
-        .arg("serve")
+    let mut command = wenping(&database.url);
+    command
         .env("RUST_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(log.reopen().unwrap())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    reader.read_line(&mut line).unwrap();
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+        .stderr(log.reopen().unwrap());
+    let (mut child, base) = serve_with(command);
     let client = reqwest::Client::new();
     let res = client
         .post(format!("{base}/api/v1/session"))

@@ -8,10 +8,7 @@ use super::{Chart, DrawResult, GRID, INITIAL, INK, MEDIUM, clip, font};
 use crate::reports::fonts::Fonts;
 use crate::reports::{Lang, ReportData};
 
-const LEFT: i32 = 300;
-const RIGHT: i32 = 900;
-const TOP: i32 = 90;
-const BOTTOM: i32 = 590;
+use super::{BAR_BOTTOM as BOTTOM, BAR_LEFT as LEFT, BAR_RIGHT as RIGHT, BAR_TOP as TOP};
 
 pub(super) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,

@@ -15,6 +15,12 @@ use super::fonts::{CSS_FALLBACKS, FALLBACK_FAMILY, FAMILY, Fonts};
 use super::{Lang, ReportData, ReportError};
 
 pub const WIDTH: u32 = 960;
+
+/// The plot frame of the horizontal-bar charts (contributions, tornado): labels left of LEFT.
+pub const BAR_LEFT: i32 = 300;
+pub const BAR_RIGHT: i32 = 900;
+pub const BAR_TOP: i32 = 90;
+pub const BAR_BOTTOM: i32 = 590;
 pub const HEIGHT: u32 = 640;
 
 pub const LOW: RGBColor = RGBColor(46, 125, 50);
