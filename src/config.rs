@@ -20,7 +20,12 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// A font file for characters outside the bundled CJK font (rare characters in place names).
     pub font: Option<PathBuf>,
+    /// Petition uploads larger than this import in the background: 202 with the import id.
+    pub petitions_async_threshold_bytes: usize,
 }
+
+/// 8 MiB: about 75 000 rows of a county export, a few seconds of import.
+pub const DEFAULT_ASYNC_THRESHOLD_BYTES: usize = 8 * 1024 * 1024;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -30,6 +35,7 @@ impl Default for Settings {
             models_dir: PathBuf::from("./models"),
             log_format: LogFormat::Text,
             font: None,
+            petitions_async_threshold_bytes: DEFAULT_ASYNC_THRESHOLD_BYTES,
         }
     }
 }
@@ -112,6 +118,13 @@ impl Settings {
                     });
                 }
             };
+        }
+        if let Some(bytes) = env("WENPING_PETITIONS_ASYNC_THRESHOLD_BYTES") {
+            settings.petitions_async_threshold_bytes =
+                bytes.trim().parse().map_err(|_| ConfigError::Env {
+                    name: "WENPING_PETITIONS_ASYNC_THRESHOLD_BYTES",
+                    message: format!("'{bytes}' is not a number of bytes"),
+                })?;
         }
         if let Some(font) = env("WENPING_FONT") {
             settings.font = Some(PathBuf::from(font));

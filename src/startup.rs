@@ -74,6 +74,7 @@ impl Application {
             metrics: Default::default(),
             throttle: Default::default(),
             openapi_json: openapi.to_string(),
+            petitions_async_threshold_bytes: settings.petitions_async_threshold_bytes,
         });
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

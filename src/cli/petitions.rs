@@ -107,6 +107,8 @@ pub async fn run(db: &Db, command: PetitionsCommand) -> anyhow::Result<()> {
                     Some(path) => Some(ColumnMapping::parse(&read_text(&path)?)?),
                     None => None,
                 },
+                // The command line acts for the operator of the machine, with no region scope.
+                scope: Default::default(),
             };
             import(db, &file, options, skip_invalid, rejects, json).await
         }
@@ -251,7 +253,9 @@ pub fn run_generate(command: PetitionsCommand) -> anyhow::Result<()> {
             polars_io::parquet::write::ParquetWriter::new(file).finish(&mut frame)?;
         }
         OutputFormat::Xlsx => {
-            anyhow::bail!("xlsx output is not supported yet; write csv or parquet")
+            let bytes = crate::petitions::workbook::xlsx_bytes(&options).map_err(anyhow::Error::msg)?;
+            std::fs::write(&out, bytes)
+                .with_context(|| format!("cannot write {}", out.display()))?;
         }
     }
     if let Some(path) = regions_out {

@@ -38,6 +38,8 @@ pub struct AppState {
     pub throttle: crate::auth::throttle::LoginThrottle,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
+    /// Petition uploads larger than this import in the background (202).
+    pub petitions_async_threshold_bytes: usize,
 }
 
 /// Every route of the service.

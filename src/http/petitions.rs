@@ -13,8 +13,10 @@ use crate::domain::{FieldError, FieldErrors};
 use crate::error::{ApiError, Problem};
 use crate::petitions::encoding::TextEncoding;
 use crate::petitions::import::{ColumnMapping, ImportOptions, ImportReport};
+use crate::petitions::jobs::{ImportStatus, QueuedImport, enqueue};
 use crate::petitions::service::{ImportError, import_file};
 use crate::petitions::table::FileFormat;
+use crate::storage::StorageError;
 
 /// Largest upload accepted, file and fields together.
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
@@ -186,13 +188,21 @@ fn refusal(report: &ImportReport) -> ApiError {
     ApiError::Validation(FieldErrors(errors))
 }
 
-/// Import a petition export. The file imports whole or not at all, unless `skip_invalid` is set.
+fn import_url(id: Uuid) -> String {
+    format!("/api/v1/petitions/imports/{id}")
+}
+
+/// Import a petition export. The file imports whole or not at all, unless `skip_invalid` is set. A file
+/// larger than the configured threshold (`petitions_async_threshold_bytes`) imports in the background:
+/// 202 with the import id, whose status is then read at the Location.
 #[utoipa::path(
     tag = "petitions",
     request_body(content = ImportForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Imported: counts of new, updated and unchanged records, and any rejects", body = ImportReport,
             headers(("Location" = String, description = "URL of the import report"))),
+        (status = 202, description = "A large file, queued for import in the background", body = ImportStatus,
+            headers(("Location" = String, description = "URL of the import's status and, once it has run, its report"))),
         (status = 400, description = "Malformed multipart body", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Upload over 64 MiB; nothing stored", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The file was refused (every row error is listed, and the report kept); nothing stored", body = Problem, content_type = "application/problem+json"),
@@ -205,8 +215,34 @@ async fn create_import(
     state: web::Data<AppState>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let upload = read_upload(form).await?;
+    let mut upload = read_upload(form).await?;
+    upload.options.scope = user.scope.clone();
     let today = chrono::Local::now().date_naive();
+    if upload.bytes.len() > state.petitions_async_threshold_bytes {
+        let id = Uuid::new_v4();
+        let status = ImportStatus {
+            id,
+            status: "queued".into(),
+            file_name: upload.file_name.clone(),
+            report: None,
+            error: None,
+        };
+        let job = QueuedImport {
+            id,
+            file_name: upload.file_name,
+            bytes: upload.bytes,
+            options: upload.options,
+            skip_invalid: upload.skip_invalid,
+            actor: user.username.clone(),
+            today,
+        };
+        enqueue(&state.db, job)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
+        return Ok(HttpResponse::Accepted()
+            .insert_header((header::LOCATION, import_url(id)))
+            .json(status));
+    }
     let report = import_file(
         &state.db,
         &upload.file_name,
@@ -223,10 +259,7 @@ async fn create_import(
         return Err(refusal(&report));
     }
     Ok(HttpResponse::Created()
-        .insert_header((
-            header::LOCATION,
-            format!("/api/v1/petitions/imports/{}", report.id),
-        ))
+        .insert_header((header::LOCATION, import_url(report.id)))
         .json(report))
 }
 
@@ -239,12 +272,13 @@ fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
     })
 }
 
-/// An import's status and report: counts, every row error, the link to its rejects.
+/// An import's status (queued, running, succeeded, failed) and, once it has run, its report: counts, every
+/// row error, the link to its rejects.
 #[utoipa::path(
     tag = "petitions",
     params(("id" = Uuid, Path, description = "Import id")),
     responses(
-        (status = 200, description = "The report", body = ImportReport),
+        (status = 200, description = "The status and report", body = ImportStatus),
         (status = 404, description = "No such import", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -255,10 +289,18 @@ async fn get_import(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = state.db.petition_import(parse_id(&id)?).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(stored.report))
+    let id = parse_id(&id)?;
+    let status = match state.db.petition_import(id).await {
+        Ok(stored) => {
+            ImportStatus::finished(&stored).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?
+        }
+        Err(StorageError::NotFound(missing)) => match state.db.import_job(id).await? {
+            Some(job) => ImportStatus::pending(&job, chrono::Utc::now()),
+            None => return Err(ApiError::NotFound(missing)),
+        },
+        Err(e) => return Err(e.into()),
+    };
+    Ok(HttpResponse::Ok().json(status))
 }
 
 /// The rows an import rejected, as they were in the file, with their row number and reasons (CSV, UTF-8).

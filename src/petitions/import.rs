@@ -14,6 +14,7 @@ use super::encoding::{TextEncoding, decode};
 use super::table::{FileFormat, RawTable, read_csv, read_parquet, read_xlsx};
 use super::validate::{RowCells, validate_row};
 use super::vocabulary::{FIELDS, REQUIRED_FIELDS, Vocabulary, normalise};
+use crate::domain::account::Scope;
 use crate::domain::petition::PetitionRecord;
 
 /// Rows validated between two progress reports (and held as text at once).
@@ -60,6 +61,8 @@ pub struct ImportOptions {
     pub format: Option<FileFormat>,
     pub sheet: Option<String>,
     pub mapping: Option<ColumnMapping>,
+    /// The importing user's regions: a row located outside them is a row error (everywhere by default).
+    pub scope: Scope,
 }
 
 /// A file read and validated: the good records, every row error, and the rejected rows as CSV.
@@ -150,6 +153,28 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// A county office imports its own petitions only: a record located elsewhere is an error of its row.
+fn in_scope(
+    record: &PetitionRecord,
+    cells: &RowCells<'_>,
+    scope: &Scope,
+    errors: &mut Vec<RowError>,
+) -> bool {
+    if scope.covers_code(&record.region_code) {
+        return true;
+    }
+    errors.push(RowError {
+        row: cells.row,
+        column: cells.header("region_code"),
+        value: record.region_code.clone(),
+        reason: format!(
+            "outside your regions ({}): petitions of other regions are imported by their own office",
+            scope.prefixes().join(", ")
+        ),
+    });
+    false
+}
+
 /// Reads and validates a whole file; `progress(done, total)` is called after each batch of rows.
 pub fn parse_file(
     name: &str,
@@ -205,7 +230,9 @@ pub fn parse_file(
                     .collect(),
             };
             let before = errors.len();
-            if let Some(record) = validate_row(&row_cells, vocabulary, today, &mut errors) {
+            let record = validate_row(&row_cells, vocabulary, today, &mut errors)
+                .filter(|r| in_scope(r, &row_cells, &options.scope, &mut errors));
+            if let Some(record) = record {
                 match seen.get(&record.source_id) {
                     Some(&first) => errors.push(RowError {
                         row,

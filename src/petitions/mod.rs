@@ -6,11 +6,13 @@ pub mod encoding;
 pub mod generate;
 pub mod import;
 pub mod indicators;
+pub mod jobs;
 pub mod rollup;
 pub mod service;
 pub mod table;
 pub mod validate;
 pub mod vocabulary;
+pub mod workbook;
 
 pub use import::{ImportOptions, ParsedFile, RowError, parse_file};
 pub use vocabulary::{Vocabulary, vocabulary};

@@ -31,11 +31,39 @@ pub async fn import_file(
     skip_invalid: bool,
     actor: &str,
     today: NaiveDate,
-    mut progress: Progress,
+    progress: Progress,
 ) -> Result<ImportReport, ImportError> {
     let id = Uuid::new_v4();
+    import_file_as(
+        db,
+        id,
+        file_name,
+        bytes,
+        options,
+        skip_invalid,
+        actor,
+        today,
+        progress,
+    )
+    .await
+}
+
+/// [`import_file`] under an id given beforehand (a background import's, announced with its 202).
+#[allow(clippy::too_many_arguments)]
+pub async fn import_file_as(
+    db: &Db,
+    id: Uuid,
+    file_name: &str,
+    bytes: Vec<u8>,
+    options: ImportOptions,
+    skip_invalid: bool,
+    actor: &str,
+    today: NaiveDate,
+    mut progress: Progress,
+) -> Result<ImportReport, ImportError> {
     let vocabulary = vocabulary().map_err(ImportError::Internal)?;
     let name = file_name.to_owned();
+    let scope = options.scope.clone();
     let format = options
         .format
         .unwrap_or_else(|| FileFormat::from_name(file_name));
@@ -56,6 +84,7 @@ pub async fn import_file(
                 file_name,
                 actor,
                 rejects_csv: None,
+                scope: &scope,
             };
             db.record_rejected_import(&attempt, &text).await?;
             return Ok(report);
@@ -70,6 +99,7 @@ pub async fn import_file(
         file_name,
         actor,
         rejects_csv: (!parsed.rejects_csv.is_empty()).then_some(parsed.rejects_csv.as_str()),
+        scope: &scope,
     };
     if !report.accepted() {
         let text =

@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
+use calamine::{Data, DataType, Dimensions, Reader, Xlsx, open_workbook_from_rs};
 use polars::prelude::{Column, DataFrame, DataType as PolarsType, PlSmallStr};
 use polars_io::SerReader;
 use polars_io::csv::read::CsvReadOptions;
@@ -148,6 +148,12 @@ pub fn read_xlsx(
     let range = book
         .worksheet_range(&name)
         .map_err(|e| unreadable(FileFormat::Xlsx, e))?;
+    let merged = match book.worksheet_merge_cells(&name) {
+        Some(found) => found.map_err(|e| unreadable(FileFormat::Xlsx, e))?,
+        None => Vec::new(),
+    };
+    // The range starts at the first non-empty cell; row numbers and merged regions count from A1.
+    let (top, left) = range.start().unwrap_or((0, 0));
     let rows: Vec<Vec<Option<String>>> = range
         .rows()
         .map(|r| r.iter().map(cell_text).collect())
@@ -167,6 +173,7 @@ pub fn read_xlsx(
     let Some(header_row) = rows.get(header_index) else {
         return Err(FileError::Columns("the sheet is empty".into()));
     };
+    refuse_merged_header(&merged, top + header_index as u32, left, header_row)?;
     let headers: Vec<String> = header_row
         .iter()
         .enumerate()
@@ -188,6 +195,54 @@ pub fn read_xlsx(
     Ok(RawTable {
         frame,
         headers,
-        first_row: header_index + 2,
+        first_row: top as usize + header_index + 2,
     })
+}
+
+/// `A1`-style name of a 0-based cell.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = col + 1;
+    while c > 0 {
+        letters.push(char::from(b'A' + ((c - 1) % 26) as u8));
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
+}
+
+/// A header with merged cells is a two-level header (a group over several fields, or a name spanning two
+/// rows): which column holds which field is then a guess, so the sheet is refused with the cells named.
+/// Merged title rows above the header are fine.
+fn refuse_merged_header(
+    merged: &[Dimensions],
+    header: u32,
+    left: u32,
+    header_row: &[Option<String>],
+) -> Result<(), FileError> {
+    let touching: Vec<String> = merged
+        .iter()
+        .filter(|d| d.start.0 <= header && header <= d.end.0)
+        .map(|d| {
+            let text = header_row
+                .get(d.start.1.saturating_sub(left) as usize)
+                .cloned()
+                .flatten()
+                .unwrap_or_default();
+            format!(
+                "{}:{} '{text}'",
+                cell_name(d.start.0, d.start.1),
+                cell_name(d.end.0, d.end.1)
+            )
+        })
+        .collect();
+    if touching.is_empty() {
+        return Ok(());
+    }
+    Err(FileError::Columns(format!(
+        "the header row {} has merged cells ({}): save the sheet with a single header row and one column \
+         per field (信访编号, 登记日期, …), without merged header cells",
+        header + 1,
+        touching.join(", ")
+    )))
 }

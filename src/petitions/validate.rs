@@ -24,7 +24,7 @@ impl<'a> RowCells<'a> {
             .filter(|(_, v)| !v.is_empty())
     }
 
-    fn header(&self, field: &str) -> String {
+    pub fn header(&self, field: &str) -> String {
         self.cells
             .iter()
             .find(|(f, _, _)| *f == field)

@@ -6,6 +6,7 @@ pub mod assessments;
 pub mod audit;
 pub mod credentials;
 pub mod decisions;
+pub mod petition_jobs;
 pub mod petitions;
 pub mod ratings;
 pub mod regions;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::audit::append_audit;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
+use crate::domain::account::Scope;
 use crate::domain::audit::AuditRecord;
 use crate::domain::petition::{
     Channel, HandlingStatus, PetitionRecord, RollupCounts, RollupRow, Satisfaction,
@@ -114,7 +115,12 @@ pub struct ImportAttempt<'a> {
     pub file_name: &'a str,
     pub actor: &'a str,
     pub rejects_csv: Option<&'a str>,
+    /// The importer's regions: a stored record located outside them is not theirs to replace.
+    pub scope: &'a Scope,
 }
+
+/// Source ids quoted in a refusal; the rest are counted.
+const IDS_QUOTED: usize = 10;
 
 const INSERT_IMPORT: &str = "INSERT INTO petition_imports (id, file_name, status, actor, created_at, report, rejects_csv) \
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq";
@@ -161,6 +167,21 @@ impl Db {
                 }
             }
             let mut counts = ImportCounts { snapshot: seq, ..Default::default() };
+            let foreign: Vec<&str> = records
+                .iter()
+                .filter_map(|r| stored.get(&r.source_id))
+                .filter(|old| !attempt.scope.covers_code(&old.region_code))
+                .map(|old| old.source_id.as_str())
+                .collect();
+            if !foreign.is_empty() {
+                return Err(StorageError::Conflict(format!(
+                    "{} source id(s) of this file are stored for regions outside yours ({}), e.g. {}; \
+                     nothing was imported",
+                    foreign.len(),
+                    attempt.scope.prefixes().join(", "),
+                    foreign.iter().take(IDS_QUOTED).copied().collect::<Vec<_>>().join(", ")
+                )));
+            }
             let mut changes: Vec<(Option<PetitionRecord>, PetitionRecord)> = Vec::new();
             for record in records {
                 match stored.remove(&record.source_id) {

@@ -62,13 +62,19 @@ pub async fn fresh_database() -> FreshDatabase {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// [`spawn_app`] with some settings changed (a low threshold, say).
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let database = fresh_database().await;
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: database.url.clone(),
         bind: "127.0.0.1:0".into(),
         models_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/models").into(),
         ..Settings::default()
     };
+    adjust(&mut settings);
     serve(&settings, "tester", database.dir).await
 }
 

@@ -22,6 +22,17 @@ pub async fn upload(
     bytes: &[u8],
     fields: &[(&str, &str)],
 ) -> Response {
+    upload_as(app, &app.client, file_name, bytes, fields).await
+}
+
+/// [`upload`] as the user whose client this is.
+pub async fn upload_as(
+    app: &TestApp,
+    client: &reqwest::Client,
+    file_name: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> Response {
     let boundary = "wenping-test-boundary-7f3a";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -37,7 +48,7 @@ pub async fn upload(
     );
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    app.request(Method::POST, "/api/v1/petitions/imports")
+    app.request_with(client, Method::POST, "/api/v1/petitions/imports")
         .header(
             "content-type",
             format!("multipart/form-data; boundary={boundary}"),
@@ -60,6 +71,20 @@ pub fn cli(app: &TestApp, args: &[&str]) -> Output {
         .env("RUST_LOG", "warn")
         .output()
         .unwrap()
+}
+
+/// `wenping petitions generate --out DIR/NAME ARGS…`, and the file it wrote.
+pub fn generated(dir: &Path, name: &str, args: &[&str]) -> Vec<u8> {
+    let out = dir.join(name);
+    let mut all = vec!["petitions", "generate", "--out", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let res = cli_without_db(&all);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    std::fs::read(out).unwrap()
 }
 
 pub fn cli_without_db(args: &[&str]) -> Output {
