@@ -173,7 +173,9 @@ async fn a_bad_file_is_refused_with_every_row_error_and_stores_nothing() {
         .next()
         .unwrap()
         .to_owned();
-    let report: Value = app.get(&report_url).await.json().await.unwrap();
+    let status: Value = app.get(&report_url).await.json().await.unwrap();
+    assert_eq!(status["status"], "failed");
+    let report = &status["report"];
     assert_eq!(report["status"], "rejected");
     let got: Vec<(u64, String)> = report["errors"]
         .as_array()

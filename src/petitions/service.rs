@@ -67,13 +67,15 @@ pub async fn import_file_as(
     let format = options
         .format
         .unwrap_or_else(|| FileFormat::from_name(file_name));
+    let started = std::time::Instant::now();
     let parsed = tokio::task::spawn_blocking(move || {
         parse_file(&name, &bytes, &options, vocabulary, today, &mut *progress)
     })
     .await
     .map_err(|e| ImportError::Internal(format!("the import worker failed: {e}")))?;
+    tracing::debug!(import = %id, took = ?started.elapsed(), "read and validated");
     let rejects_url = format!("/api/v1/petitions/imports/{id}/rejects");
-    let parsed = match parsed {
+    let mut parsed = match parsed {
         Ok(p) => p,
         Err(error) => {
             let report = ImportReport::file_failed(id, file_name, format, &error, skip_invalid);
@@ -111,8 +113,10 @@ pub async fn import_file_as(
     let finish = move |counts: ImportCounts| {
         serde_json::to_string(&with_counts(base.clone(), counts)).unwrap_or_default()
     };
+    // The records move into storage; the report already holds what it needs of them.
+    let records = std::mem::take(&mut parsed.records);
     let counts = db
-        .import_petitions(&attempt, &parsed.records, rollup_changes, &finish)
+        .import_petitions(&attempt, records, rollup_changes, &finish)
         .await?;
     Ok(with_counts(report, counts))
 }

@@ -131,7 +131,7 @@ impl Db {
     pub async fn import_petitions(
         &self,
         attempt: &ImportAttempt<'_>,
-        records: &[PetitionRecord],
+        records: Vec<PetitionRecord>,
         rollup: RollupFn,
         finish: &(dyn Fn(ImportCounts) -> String + Sync),
     ) -> Result<ImportCounts, StorageError> {
@@ -187,15 +187,16 @@ impl Db {
                 match stored.remove(&record.source_id) {
                     None => {
                         counts.new += 1;
-                        changes.push((None, record.clone()));
+                        changes.push((None, record));
                     }
-                    Some(old) if &old == record => counts.unchanged += 1,
+                    Some(old) if old == record => counts.unchanged += 1,
                     Some(old) => {
                         counts.updated += 1;
-                        changes.push((Some(old), record.clone()));
+                        changes.push((Some(old), record));
                     }
                 }
             }
+            let phase = std::time::Instant::now();
             let (changes, deltas) = tokio::task::spawn_blocking(move || {
                 let deltas = rollup(&changes);
                 (changes, deltas)
@@ -203,6 +204,8 @@ impl Db {
             .await
             .map_err(|e| StorageError::Corrupt(format!("rollup worker failed: {e}")))?;
             let deltas = deltas.map_err(StorageError::Corrupt)?;
+            tracing::debug!(import = %attempt.id, took = ?phase.elapsed(), rollup_rows = deltas.len(), "rollups summed");
+            let phase = std::time::Instant::now();
             let changed: Vec<&PetitionRecord> = changes.iter().map(|(_, r)| r).collect();
             for chunk in changed.chunks(RECORDS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::new(format!("INSERT INTO petitions ({RECORD_COLUMNS}, import_seq) "));
@@ -236,6 +239,7 @@ impl Db {
                 );
                 query.build().execute(&mut *tx).await?;
             }
+            tracing::debug!(import = %attempt.id, took = ?phase.elapsed(), records = changed.len(), "records stored");
             // The same upsert text runs on both backends: ON CONFLICT … DO UPDATE with excluded.
             for chunk in deltas.chunks(ROLLUPS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::new(
