@@ -3,7 +3,9 @@
 //!
 //!     cargo bench --bench petitions -- --records 1000000 [--batches 10] [--rounds 500]
 //!
-//! `--batches K` grows the history to K × records (seeds 1..K) and measures latency again.
+//! `--batches K` grows the history to K × records (seeds 1..K) and measures latency again. `--keep FILE`
+//! builds the history in that SQLite file and leaves it there (scripts/bench-petitions then measures the
+//! memory of `wenping serve` on it).
 //!
 //! Figures and the machine they were taken on are in docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -27,6 +29,14 @@ fn arg(name: &str, default: usize) -> usize {
         .and_then(|i| args.get(i + 1))
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+fn text_arg(name: &str) -> Option<String> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .cloned()
 }
 
 fn peak_rss_mb() -> f64 {
@@ -122,6 +132,7 @@ async fn main() {
     let records = arg("--records", 100_000);
     let batches = arg("--batches", 1).max(1);
     let rounds = arg("--rounds", 500);
+    let keep = text_arg("--keep");
     let dir = tempfile::tempdir().unwrap();
     let until = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
     let batch = |seed: u64| GenerateOptions {
@@ -152,7 +163,10 @@ async fn main() {
         ("csv gbk", &gbk),
         ("parquet", &parquet),
     ] {
-        let path = dir.path().join(format!("{}.db", label.replace(' ', "-")));
+        let path = match (&keep, history.is_none()) {
+            (Some(kept), true) => std::path::PathBuf::from(kept),
+            _ => dir.path().join(format!("{}.db", label.replace(' ', "-"))),
+        };
         let db = fresh_db(&path).await;
         let took = import(&db, file).await;
         println!(
@@ -217,4 +231,5 @@ async fn main() {
         );
     }
     println!("peak RSS {:.0} MB", peak_rss_mb());
+    db.close().await;
 }
