@@ -52,7 +52,12 @@ async fn a_thousand_bad_rows_in_twenty_thousand_are_all_reported_and_nothing_is_
         listed <= 201,
         "the problem document is capped, the report is not: {listed}"
     );
-    assert!(problem.to_string().contains("1000 of 20000 rows are invalid"), "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .contains("1000 of 20000 rows are invalid"),
+        "{problem}"
+    );
 
     let id = problem["errors"][0]["message"]
         .as_str()
@@ -70,7 +75,11 @@ async fn a_thousand_bad_rows_in_twenty_thousand_are_all_reported_and_nothing_is_
     assert_eq!(status["status"], "failed");
     let report = &status["report"];
     assert_eq!(
-        (report["rows"].as_u64(), report["rejected"].as_u64(), report["valid"].as_u64()),
+        (
+            report["rows"].as_u64(),
+            report["rejected"].as_u64(),
+            report["valid"].as_u64()
+        ),
         (Some(20000), Some(1000), Some(19000))
     );
     let error_rows: BTreeSet<u64> = report["errors"]
@@ -89,7 +98,8 @@ async fn a_thousand_bad_rows_in_twenty_thousand_are_all_reported_and_nothing_is_
         .await
         .unwrap();
     let original = String::from_utf8(bytes.clone()).unwrap();
-    let by_row: std::collections::HashMap<u64, &str> = lines_by_row(&original).into_iter().collect();
+    let by_row: std::collections::HashMap<u64, &str> =
+        lines_by_row(&original).into_iter().collect();
     let rejected: Vec<&str> = rejects.lines().skip(1).collect();
     assert_eq!(rejected.len(), 1000);
     let mut reject_rows = BTreeSet::new();
@@ -100,7 +110,11 @@ async fn a_thousand_bad_rows_in_twenty_thousand_are_all_reported_and_nothing_is_
         reject_rows.insert(row);
     }
     assert_eq!(reject_rows, error_rows);
-    assert_eq!(county_petitions(&app).await, 0, "nothing of the refused file is stored");
+    assert_eq!(
+        county_petitions(&app).await,
+        0,
+        "nothing of the refused file is stored"
+    );
 
     let res = upload(&app, "bulk.csv", &bytes, &[("skip_invalid", "true")]).await;
     assert_eq!(res.status(), 201);
@@ -127,7 +141,10 @@ async fn finished(app: &TestApp, location: &str) -> Value {
         if status == "succeeded" || status == "failed" {
             return body;
         }
-        assert!(Instant::now() < deadline, "the import did not finish: {body}");
+        assert!(
+            Instant::now() < deadline,
+            "the import did not finish: {body}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -136,14 +153,24 @@ async fn finished(app: &TestApp, location: &str) -> Value {
 async fn a_large_upload_is_accepted_with_202_and_imports_in_the_background() {
     let app = spawn_app_with(|s| s.petitions_async_threshold_bytes = 20_000).await;
     let dir = tempfile::tempdir().unwrap();
-    let good = generated(dir.path(), "good.csv", &["--records", "2000", "--seed", "11"]);
+    let good = generated(
+        dir.path(),
+        "good.csv",
+        &["--records", "2000", "--seed", "11"],
+    );
     assert!(good.len() > 20_000);
     let res = upload(&app, "good.csv", &good, &[]).await;
     assert_eq!(res.status(), 202);
     let location = header(&res, "location");
     let queued: Value = res.json().await.unwrap();
     assert_eq!(queued["status"], "queued");
-    assert_eq!(location, format!("/api/v1/petitions/imports/{}", queued["id"].as_str().unwrap()));
+    assert_eq!(
+        location,
+        format!(
+            "/api/v1/petitions/imports/{}",
+            queued["id"].as_str().unwrap()
+        )
+    );
     let done = finished(&app, &location).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["report"]["new"], 2000);
@@ -165,12 +192,19 @@ async fn a_large_upload_is_accepted_with_202_and_imports_in_the_background() {
     assert_eq!(county_petitions(&app).await, 2000);
 
     // A small file still imports within the request.
-    let small = generated(dir.path(), "small.csv", &["--records", "50", "--seed", "13"]);
+    let small = generated(
+        dir.path(),
+        "small.csv",
+        &["--records", "50", "--seed", "13"],
+    );
     let res = upload(&app, "small.csv", &small, &[]).await;
     assert_eq!(res.status(), 201);
     let location = header(&res, "location");
     let status: Value = app.get(&location).await.json().await.unwrap();
-    assert_eq!((status["status"].as_str(), status["report"]["new"].as_u64()), (Some("succeeded"), Some(50)));
+    assert_eq!(
+        (status["status"].as_str(), status["report"]["new"].as_u64()),
+        (Some("succeeded"), Some(50))
+    );
 
     let res = app
         .get("/api/v1/petitions/imports/7d444840-9dc0-11d1-b245-5ffdce74fad2")
@@ -190,16 +224,30 @@ async fn an_xlsx_export_reads_exactly_as_the_same_rows_in_csv() {
     let csv = generated(dir.path(), "p.csv", &args);
 
     let path = dir.path().join("p.xlsx");
-    let out = cli(&app, &["petitions", "import", path.to_str().unwrap(), "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        &app,
+        &["petitions", "import", path.to_str().unwrap(), "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((report["format"].as_str(), report["new"].as_u64()), (Some("xlsx"), Some(600)));
+    assert_eq!(
+        (report["format"].as_str(), report["new"].as_u64()),
+        (Some("xlsx"), Some(600))
+    );
 
     // Every record read from the workbook equals the one read from the CSV: the re-import changes nothing.
     let res = upload(&app, "p.csv", &csv, &[]).await;
     assert_eq!(res.status(), 201);
     let report: Value = res.json().await.unwrap();
-    assert_eq!((report["unchanged"].as_u64(), report["new"].as_u64()), (Some(600), Some(0)), "{report}");
+    assert_eq!(
+        (report["unchanged"].as_u64(), report["new"].as_u64()),
+        (Some(600), Some(0)),
+        "{report}"
+    );
 }
 
 fn sample_rows(n: usize) -> Vec<[String; 12]> {
@@ -229,7 +277,9 @@ async fn merged_title_rows_are_skipped_and_a_merged_header_is_refused_by_its_cel
     data[3][5] = "0".into();
     for (r, row) in data.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 2, c as u16, cell.as_str()).unwrap();
+            sheet
+                .write_string(r as u32 + 2, c as u16, cell.as_str())
+                .unwrap();
         }
     }
     let titled = book.save_to_buffer().unwrap();
@@ -243,7 +293,9 @@ async fn merged_title_rows_are_skipped_and_a_merged_header_is_refused_by_its_cel
     let plain = Format::new();
     for (c, h) in HEADERS.iter().enumerate() {
         if !(6..=8).contains(&c) {
-            sheet.merge_range(0, c as u16, 1, c as u16, h, &plain).unwrap();
+            sheet
+                .merge_range(0, c as u16, 1, c as u16, h, &plain)
+                .unwrap();
         }
     }
     sheet.merge_range(0, 6, 0, 8, "是否", &plain).unwrap();
@@ -252,14 +304,19 @@ async fn merged_title_rows_are_skipped_and_a_merged_header_is_refused_by_its_cel
     }
     for (r, row) in sample_rows(3).iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 2, c as u16, cell.as_str()).unwrap();
+            sheet
+                .write_string(r as u32 + 2, c as u16, cell.as_str())
+                .unwrap();
         }
     }
     let two_level = book.save_to_buffer().unwrap();
     let res = upload(&app, "two-level.xlsx", &two_level, &[]).await;
     let problem = expect_problem(res, 422, Some("file")).await;
     let text = problem.to_string();
-    assert!(text.contains("merged cells") && text.contains("G1:I1 '是否'"), "{text}");
+    assert!(
+        text.contains("merged cells") && text.contains("G1:I1 '是否'"),
+        "{text}"
+    );
     assert_eq!(county_petitions(&app).await, 0);
 }
 
@@ -270,7 +327,11 @@ async fn a_county_office_imports_only_its_own_regions() {
         .client_for("township-office", &[Role::Admin], &["330299001"])
         .await;
     let dir = tempfile::tempdir().unwrap();
-    let bytes = generated(dir.path(), "county.csv", &["--records", "3000", "--seed", "31"]);
+    let bytes = generated(
+        dir.path(),
+        "county.csv",
+        &["--records", "3000", "--seed", "31"],
+    );
     let text = String::from_utf8(bytes.clone()).unwrap();
     let outside: BTreeSet<u64> = lines_by_row(&text)
         .into_iter()
@@ -282,7 +343,13 @@ async fn a_county_office_imports_only_its_own_regions() {
     // All or nothing: the rows of other townships are errors naming row and column; nothing is stored.
     let res = upload_as(&app, &office, "county.csv", &bytes, &[]).await;
     let problem = expect_problem(res, 422, Some("report")).await;
-    let id = problem["errors"][0]["message"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    let id = problem["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
     let status: Value = app
         .get(&format!("/api/v1/petitions/imports/{id}"))
         .await
@@ -292,24 +359,43 @@ async fn a_county_office_imports_only_its_own_regions() {
     let errors = status["report"]["errors"].as_array().unwrap();
     let rows: BTreeSet<u64> = errors.iter().map(|e| e["row"].as_u64().unwrap()).collect();
     assert_eq!(rows, outside);
-    assert!(errors.iter().all(|e| e["column"] == "问题属地"
-        && e["reason"].as_str().unwrap().contains("outside your regions (330299001)")));
+    assert!(errors.iter().all(|e| {
+        e["column"] == "问题属地"
+            && e["reason"]
+                .as_str()
+                .unwrap()
+                .contains("outside your regions (330299001)")
+    }));
     assert_eq!(county_petitions(&app).await, 0);
 
     // With skip_invalid the township's own rows import.
-    let res = upload_as(&app, &office, "county.csv", &bytes, &[("skip_invalid", "true")]).await;
+    let res = upload_as(
+        &app,
+        &office,
+        "county.csv",
+        &bytes,
+        &[("skip_invalid", "true")],
+    )
+    .await;
     assert_eq!(res.status(), 201);
     let report: Value = res.json().await.unwrap();
     assert_eq!(report["new"].as_u64(), Some(3000 - outside.len() as u64));
 
     // A source id another office stored cannot be taken over by moving it into this township.
     let header_line = HEADERS.join(",");
-    let theirs = format!(
-        "{header_line}\nX-1,2025-03-01,来访,330299002001,土地征收,1,否,否,否,已受理,,\n"
+    let theirs =
+        format!("{header_line}\nX-1,2025-03-01,来访,330299002001,土地征收,1,否,否,否,已受理,,\n");
+    assert_eq!(
+        upload(&app, "theirs.csv", theirs.as_bytes(), &[])
+            .await
+            .status(),
+        201
     );
-    assert_eq!(upload(&app, "theirs.csv", theirs.as_bytes(), &[]).await.status(), 201);
     let mine = theirs.replace("330299002001", "330299001001");
     let res = upload_as(&app, &office, "mine.csv", mine.as_bytes(), &[]).await;
     let problem = expect_problem(res, 409, None).await;
-    assert!(problem["detail"].as_str().unwrap().contains("X-1"), "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("X-1"),
+        "{problem}"
+    );
 }

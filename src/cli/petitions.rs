@@ -253,7 +253,8 @@ pub fn run_generate(command: PetitionsCommand) -> anyhow::Result<()> {
             polars_io::parquet::write::ParquetWriter::new(file).finish(&mut frame)?;
         }
         OutputFormat::Xlsx => {
-            let bytes = crate::petitions::workbook::xlsx_bytes(&options).map_err(anyhow::Error::msg)?;
+            let bytes =
+                crate::petitions::workbook::xlsx_bytes(&options).map_err(anyhow::Error::msg)?;
             std::fs::write(&out, bytes)
                 .with_context(|| format!("cannot write {}", out.display()))?;
         }

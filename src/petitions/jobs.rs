@@ -156,7 +156,9 @@ async fn run(db: Db, job: QueuedImport) {
         tracing::error!(import = %id, error = %e, "cannot record the end of a background import");
     }
     match outcome {
-        Ok(report) => tracing::info!(import = %id, status, rows = report.rows, "background import done"),
+        Ok(report) => {
+            tracing::info!(import = %id, status, rows = report.rows, "background import done")
+        }
         Err(e) => tracing::error!(import = %id, error = %e, "background import failed"),
     }
 }
@@ -181,12 +183,21 @@ mod tests {
     #[test]
     fn a_job_not_heard_of_for_ten_minutes_is_reported_failed() {
         let now = Utc::now();
-        assert_eq!(ImportStatus::pending(&job("running", 1, now), now).status, "running");
-        assert_eq!(ImportStatus::pending(&job("queued", 9, now), now).status, "queued");
+        assert_eq!(
+            ImportStatus::pending(&job("running", 1, now), now).status,
+            "running"
+        );
+        assert_eq!(
+            ImportStatus::pending(&job("queued", 9, now), now).status,
+            "queued"
+        );
         let stalled = ImportStatus::pending(&job("running", 11, now), now);
         assert_eq!(stalled.status, "failed");
         assert!(stalled.error.unwrap().contains("upload the file again"));
         // A job that ended keeps its own status however old it is.
-        assert_eq!(ImportStatus::pending(&job("failed", 60, now), now).status, "failed");
+        assert_eq!(
+            ImportStatus::pending(&job("failed", 60, now), now).status,
+            "failed"
+        );
     }
 }
