@@ -215,5 +215,11 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("WENPING_LOG_FORMAT"), "{err}");
+
+        let err = Settings::load_from(&Overrides::default(), |name| {
+            (name == "WENPING_PETITIONS_ASYNC_THRESHOLD_BYTES").then(|| "8 MB".to_string())
+        })
+        .unwrap_err();
+        assert!(err.to_string().contains("not a number of bytes"), "{err}");
     }
 }

@@ -122,6 +122,10 @@ pub struct ImportAttempt<'a> {
 /// Source ids quoted in a refusal; the rest are counted.
 const IDS_QUOTED: usize = 10;
 
+/// SQLite's page cache while an import runs (64 MiB), and back to the default once it is written.
+const IMPORT_CACHE: &str = "PRAGMA cache_size = -65536";
+const SERVING_CACHE: &str = "PRAGMA cache_size = -2000";
+
 const INSERT_IMPORT: &str = "INSERT INTO petition_imports (id, file_name, status, actor, created_at, report, rejects_csv) \
      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq";
 
@@ -136,6 +140,7 @@ impl Db {
         finish: &(dyn Fn(ImportCounts) -> String + Sync),
     ) -> Result<ImportCounts, StorageError> {
         let at = now();
+        let sqlite = matches!(self, Db::Sqlite(_));
         let counts = in_write_tx!(self, tx => {
             let seq: i64 = sqlx::query_scalar(INSERT_IMPORT)
                 .bind(attempt.id)
@@ -147,6 +152,10 @@ impl Db {
                 .bind(attempt.rejects_csv)
                 .fetch_one(&mut *tx)
                 .await?;
+            if sqlite {
+                // A large import touches far more pages than SQLite's default 2 MB cache holds.
+                sqlx::query(IMPORT_CACHE).execute(&mut *tx).await?;
+            }
             let any_stored: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM petitions)")
                 .fetch_one(&mut *tx)
                 .await?;
@@ -272,6 +281,9 @@ impl Db {
                      dissatisfied = petition_rollups.dissatisfied + excluded.dissatisfied",
                 );
                 query.build().execute(&mut *tx).await?;
+            }
+            if sqlite {
+                sqlx::query(SERVING_CACHE).execute(&mut *tx).await?;
             }
             sqlx::query("UPDATE petition_imports SET report = $1 WHERE seq = $2")
                 .bind(finish(counts))
