@@ -153,6 +153,70 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// One batch of rows as text cells (column-major), for the row checks.
+struct Batch<'a> {
+    cells: &'a [Vec<Option<&'a str>>],
+    columns: &'a [(&'static str, usize)],
+    headers: &'a [String],
+    /// Spreadsheet row number of the batch's first row.
+    first_row: usize,
+}
+
+/// One non-blank row checked: its index in the batch, its record when valid, and how many errors it has.
+struct Checked {
+    i: usize,
+    record: Option<PetitionRecord>,
+    errors: usize,
+}
+
+impl Batch<'_> {
+    fn header_of(&self, field: &str) -> String {
+        self.columns
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|&(_, c)| self.headers[c].clone())
+            .unwrap_or_else(|| field.to_owned())
+    }
+
+    /// Validates rows `range` (blank rows are skipped) and checks them against the importer's scope.
+    fn check(
+        &self,
+        range: std::ops::Range<usize>,
+        vocabulary: &Vocabulary,
+        today: NaiveDate,
+        scope: &Scope,
+    ) -> (Vec<Checked>, Vec<RowError>) {
+        let mut checked = Vec::with_capacity(range.len());
+        let mut errors = Vec::new();
+        for i in range {
+            if self
+                .cells
+                .iter()
+                .all(|c| c[i].is_none_or(|v| v.trim().is_empty()))
+            {
+                continue;
+            }
+            let row_cells = RowCells {
+                row: self.first_row + i,
+                cells: self
+                    .columns
+                    .iter()
+                    .map(|&(f, c)| (f, self.headers[c].as_str(), self.cells[c][i]))
+                    .collect(),
+            };
+            let before = errors.len();
+            let record = validate_row(&row_cells, vocabulary, today, &mut errors)
+                .filter(|r| in_scope(r, &row_cells, scope, &mut errors));
+            checked.push(Checked {
+                i,
+                record,
+                errors: errors.len() - before,
+            });
+        }
+        (checked, errors)
+    }
+}
+
 /// A county office imports its own petitions only: a record located elsewhere is an error of its row.
 fn in_scope(
     record: &PetitionRecord,
@@ -208,68 +272,84 @@ pub fn parse_file(
     let mut rejects = String::new();
     let mut rejected_rows = 0;
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(total);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut offset = 0;
     while offset < total {
         let len = BATCH_ROWS.min(total - offset);
         let slices: Vec<StringChunked> =
             texts.iter().map(|c| c.slice(offset as i64, len)).collect();
         let cells: Vec<Vec<Option<&str>>> = slices.iter().map(|s| s.iter().collect()).collect();
-        for i in 0..len {
-            if cells
-                .iter()
-                .all(|c| c[i].is_none_or(|v| v.trim().is_empty()))
+        let batch = Batch {
+            cells: &cells,
+            columns: &columns,
+            headers: &table.headers,
+            first_row: table.first_row + offset,
+        };
+        // Rows are checked on every core; duplicates, the report and the rejects follow in file order.
+        let parts: Vec<(Vec<Checked>, Vec<RowError>)> = std::thread::scope(|s| {
+            let share = len.div_ceil(threads);
+            let workers: Vec<_> = (0..len)
+                .step_by(share.max(1))
+                .map(|start| {
+                    let batch = &batch;
+                    let scope = &options.scope;
+                    s.spawn(move || {
+                        batch.check(start..(start + share).min(len), vocabulary, today, scope)
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                // A worker that panicked must not pass for one that found no rows.
+                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        for (checked, mut found) in parts {
+            let mut found = found.drain(..);
+            for Checked {
+                i,
+                record,
+                errors: n,
+            } in checked
             {
-                continue;
-            }
-            let row = table.first_row + offset + i;
-            let row_cells = RowCells {
-                row,
-                cells: columns
-                    .iter()
-                    .map(|&(f, c)| (f, table.headers[c].as_str(), cells[c][i]))
-                    .collect(),
-            };
-            let before = errors.len();
-            let record = validate_row(&row_cells, vocabulary, today, &mut errors)
-                .filter(|r| in_scope(r, &row_cells, &options.scope, &mut errors));
-            if let Some(record) = record {
-                match seen.get(&record.source_id) {
-                    Some(&first) => errors.push(RowError {
-                        row,
-                        column: row_cells
-                            .cells
-                            .iter()
-                            .find(|c| c.0 == "source_id")
-                            .map(|c| c.1.to_owned())
-                            .unwrap_or_default(),
-                        value: record.source_id.clone(),
-                        reason: format!("duplicate source id: row {first} has it too"),
-                    }),
-                    None => {
-                        seen.insert(record.source_id.clone(), row);
-                        records.push(record);
+                let row = batch.first_row + i;
+                let before = errors.len();
+                errors.extend(found.by_ref().take(n));
+                if let Some(record) = record {
+                    match seen.get(&record.source_id) {
+                        Some(&first) => errors.push(RowError {
+                            row,
+                            column: batch.header_of("source_id"),
+                            value: record.source_id.clone(),
+                            reason: format!("duplicate source id: row {first} has it too"),
+                        }),
+                        None => {
+                            seen.insert(record.source_id.clone(), row);
+                            records.push(record);
+                        }
                     }
                 }
-            }
-            if errors.len() > before {
-                rejected_rows += 1;
-                if rejects.is_empty() {
-                    let header: Vec<String> = table.headers.iter().map(|h| csv_field(h)).collect();
-                    rejects.push_str(&format!("row,{},errors\n", header.join(",")));
+                if errors.len() > before {
+                    rejected_rows += 1;
+                    if rejects.is_empty() {
+                        let header: Vec<String> =
+                            table.headers.iter().map(|h| csv_field(h)).collect();
+                        rejects.push_str(&format!("row,{},errors\n", header.join(",")));
+                    }
+                    let values: Vec<String> = cells
+                        .iter()
+                        .map(|c| csv_field(c[i].unwrap_or("")))
+                        .collect();
+                    let reasons: Vec<String> = errors[before..]
+                        .iter()
+                        .map(|e| format!("{}: {}", e.column, e.reason))
+                        .collect();
+                    rejects.push_str(&format!(
+                        "{row},{},{}\n",
+                        values.join(","),
+                        csv_field(&reasons.join("; "))
+                    ));
                 }
-                let values: Vec<String> = cells
-                    .iter()
-                    .map(|c| csv_field(c[i].unwrap_or("")))
-                    .collect();
-                let reasons: Vec<String> = errors[before..]
-                    .iter()
-                    .map(|e| format!("{}: {}", e.column, e.reason))
-                    .collect();
-                rejects.push_str(&format!(
-                    "{row},{},{}\n",
-                    values.join(","),
-                    csv_field(&reasons.join("; "))
-                ));
             }
         }
         offset += len;

@@ -206,19 +206,15 @@ impl Db {
                 }
             }
             let phase = std::time::Instant::now();
-            let (changes, deltas) = tokio::task::spawn_blocking(move || {
-                let deltas = rollup(&changes);
-                (changes, deltas)
-            })
-            .await
-            .map_err(|e| StorageError::Corrupt(format!("rollup worker failed: {e}")))?;
-            let deltas = deltas.map_err(StorageError::Corrupt)?;
-            tracing::debug!(import = %attempt.id, took = ?phase.elapsed(), rollup_rows = deltas.len(), "rollups summed");
-            let phase = std::time::Instant::now();
-            let changed: Vec<&PetitionRecord> = changes.iter().map(|(_, r)| r).collect();
-            for chunk in changed.chunks(RECORDS_PER_STATEMENT) {
+            // The rollups are summed on another core while the records are written.
+            let changes = std::sync::Arc::new(changes);
+            let summing = tokio::task::spawn_blocking({
+                let changes = changes.clone();
+                move || rollup(&changes)
+            });
+            for chunk in changes.chunks(RECORDS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::new(format!("INSERT INTO petitions ({RECORD_COLUMNS}, import_seq) "));
-                query.push_values(chunk, |mut b, r| {
+                query.push_values(chunk, |mut b, (_, r)| {
                     b.push_bind(r.source_id.as_str())
                         .push_bind(r.received_on)
                         .push_bind(r.channel.as_str())
@@ -248,7 +244,12 @@ impl Db {
                 );
                 query.build().execute(&mut *tx).await?;
             }
-            tracing::debug!(import = %attempt.id, took = ?phase.elapsed(), records = changed.len(), "records stored");
+            tracing::debug!(import = %attempt.id, took = ?phase.elapsed(), records = changes.len(), "records stored");
+            let deltas = summing
+                .await
+                .map_err(|e| StorageError::Corrupt(format!("rollup worker failed: {e}")))?
+                .map_err(StorageError::Corrupt)?;
+            tracing::debug!(import = %attempt.id, took = ?phase.elapsed(), rollup_rows = deltas.len(), "rollups summed");
             // The same upsert text runs on both backends: ON CONFLICT … DO UPDATE with excluded.
             for chunk in deltas.chunks(ROLLUPS_PER_STATEMENT) {
                 let mut query = sqlx::QueryBuilder::new(
