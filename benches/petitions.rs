@@ -5,7 +5,7 @@
 //!
 //! `--batches K` grows the history to K × records (seeds 1..K) and measures latency again. `--keep FILE`
 //! builds the history in that SQLite file and leaves it there (scripts/bench-petitions then measures the
-//! memory of `wenping serve` on it).
+//! memory of `wenping serve` on it). `--history FILE` only measures latency on such a kept database.
 //!
 //! Figures and the machine they were taken on are in docs/benchmarks.md.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -129,12 +129,31 @@ async fn main() {
         println!("petition benchmarks: run with cargo bench --bench petitions");
         return;
     }
+    let until = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let (models, _) = scoring::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models")));
+    let model = models
+        .iter()
+        .find(|m| m.id() == "land_requisition")
+        .or(models.first())
+        .unwrap();
+    if let Some(history) = text_arg("--history") {
+        let db = Db::connect(&format!("sqlite://{history}")).await.unwrap();
+        let records = db.petition_count().await.unwrap();
+        let l = latency(&db, model, until, arg("--rounds", 500)).await;
+        println!(
+            "{records:>10} records: indicators p50 {:.2} ms p99 {:.2} ms; assessment (indicators + engine) p50 {:.2} ms p99 {:.2} ms",
+            ms(l.0),
+            ms(l.1),
+            ms(l.2),
+            ms(l.3)
+        );
+        return;
+    }
     let records = arg("--records", 100_000);
     let batches = arg("--batches", 1).max(1);
     let rounds = arg("--rounds", 500);
     let keep = text_arg("--keep");
     let dir = tempfile::tempdir().unwrap();
-    let until = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
     let batch = |seed: u64| GenerateOptions {
         records,
         seed,
@@ -199,12 +218,6 @@ async fn main() {
     let db = history.unwrap();
     db.upsert_regions(&generate::regions(&batch(1)))
         .await
-        .unwrap();
-    let (models, _) = scoring::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models")));
-    let model = models
-        .iter()
-        .find(|m| m.id() == "land_requisition")
-        .or(models.first())
         .unwrap();
     let report = |db_records: i64, l: (Duration, Duration, Duration, Duration)| {
         println!(
