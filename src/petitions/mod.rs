@@ -7,6 +7,7 @@ pub mod generate;
 pub mod import;
 pub mod indicators;
 pub mod jobs;
+pub mod report;
 pub mod rollup;
 pub mod service;
 pub mod table;
