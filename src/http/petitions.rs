@@ -290,15 +290,17 @@ async fn get_import(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
-    let status = match state.db.petition_import(id).await {
-        Ok(stored) => {
+    // The job first: it is marked done only after the import committed, so a job read as done always finds
+    // its import below, and one that finishes in between is found finished.
+    let job = state.db.import_job(id).await?;
+    let status = match (state.db.petition_import(id).await, job) {
+        (Ok(stored), _) => {
             ImportStatus::finished(&stored).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?
         }
-        Err(StorageError::NotFound(missing)) => match state.db.import_job(id).await? {
-            Some(job) => ImportStatus::pending(&job, chrono::Utc::now()),
-            None => return Err(ApiError::NotFound(missing)),
-        },
-        Err(e) => return Err(e.into()),
+        (Err(StorageError::NotFound(_)), Some(job)) => {
+            ImportStatus::pending(&job, chrono::Utc::now())
+        }
+        (Err(e), _) => return Err(e.into()),
     };
     Ok(HttpResponse::Ok().json(status))
 }
