@@ -29,6 +29,13 @@ async fn assessed(app: &TestApp, title: &str) -> Value {
     }
     let res = app
         .post_json(
+            &format!("/api/v1/decisions/{id}/checklist"),
+            &json!({"items": [{"measure": "unified_standard", "owner_unit": "县自然资源局", "lead_person": "李科长", "due_date": "2027-06-30"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let res = app
+        .post_json(
             &format!("/api/v1/decisions/{id}/assessments"),
             &json!({"measures": ["unified_standard"]}),
         )

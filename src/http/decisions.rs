@@ -355,11 +355,24 @@ async fn patch_decision(
         .db
         .update_decision(&current, &fields, &user.username)
         .await?;
+    let material = [
+        (fields.attributes != current.fields.attributes, "attributes"),
+        (fields.regions != current.fields.regions, "regions"),
+    ];
+    for (changed, what) in material {
+        if changed {
+            let reason = format!("the decision's {what} changed after the resolution");
+            state
+                .db
+                .flag_resolution_for_review(current.id, &reason, &user.username)
+                .await?;
+        }
+    }
     Ok(with_etag(HttpResponse::Ok().json(&updated), &updated))
 }
 
 /// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
-fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+pub(crate) fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
     match patch {
         serde_json::Value::Object(entries) => {
             if !target.is_object() {

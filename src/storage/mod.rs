@@ -4,11 +4,14 @@
 pub mod accounts;
 pub mod assessments;
 pub mod audit;
+pub mod checklist;
 pub mod credentials;
 pub mod decisions;
 pub mod petitions;
 pub mod ratings;
 pub mod regions;
+pub mod resolutions;
+pub mod scenarios;
 pub mod scope;
 
 use std::collections::BTreeSet;
