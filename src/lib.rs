@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod petitions;
 pub mod reports;
+pub mod rng;
 pub mod scoring;
 pub mod startup;
 pub mod storage;

@@ -18,9 +18,12 @@ pub mod model;
 pub mod offline;
 pub mod quality;
 pub mod record;
+pub mod sensitivity;
 mod spans;
 pub mod spec;
 pub mod table;
+#[cfg(test)]
+mod test_support;
 pub mod tornado;
 mod validate;
 mod weights;
@@ -44,4 +47,5 @@ pub use model::{
 };
 pub use offline::OfflineAssessmentFile;
 pub use quality::{QualityCode, QualityFinding, Severity};
+pub use sensitivity::{LevelBasis, Sensitivity, sensitivity};
 pub use table::render_table;
