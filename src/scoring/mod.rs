@@ -19,6 +19,7 @@ pub mod offline;
 pub mod quality;
 pub mod record;
 pub mod sensitivity;
+pub mod simulation;
 mod spans;
 pub mod spec;
 pub mod table;
@@ -48,4 +49,5 @@ pub use model::{
 pub use offline::OfflineAssessmentFile;
 pub use quality::{QualityCode, QualityFinding, Severity};
 pub use sensitivity::{LevelBasis, Sensitivity, sensitivity};
+pub use simulation::{Simulation, SimulationRequest, simulate};
 pub use table::render_table;
