@@ -16,6 +16,7 @@ pub mod inputs;
 pub mod load;
 pub mod model;
 pub mod offline;
+pub mod optimizer;
 pub mod quality;
 pub mod record;
 pub mod sensitivity;
@@ -47,6 +48,7 @@ pub use model::{
     Aggregation, DecisionKind, GateRule, Level, Method, Model, ModelSpec, ModelSummary, Names,
 };
 pub use offline::OfflineAssessmentFile;
+pub use optimizer::{FrontierMethod, FrontierPoint, MitigationPlan, mitigation_plan};
 pub use quality::{QualityCode, QualityFinding, Severity};
 pub use sensitivity::{LevelBasis, Sensitivity, sensitivity};
 pub use simulation::{Simulation, SimulationRequest, simulate};
