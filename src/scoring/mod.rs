@@ -17,6 +17,7 @@ pub mod load;
 pub mod model;
 pub mod offline;
 pub mod optimizer;
+pub mod order;
 pub mod quality;
 pub mod record;
 pub mod sensitivity;
@@ -49,6 +50,7 @@ pub use model::{
 };
 pub use offline::OfflineAssessmentFile;
 pub use optimizer::{FrontierMethod, FrontierPoint, MitigationPlan, mitigation_plan};
+pub use order::{OrderStability, order_stability};
 pub use quality::{QualityCode, QualityFinding, Severity};
 pub use sensitivity::{LevelBasis, Sensitivity, sensitivity};
 pub use simulation::{Simulation, SimulationRequest, simulate};
