@@ -16,6 +16,9 @@ fn near_threshold(model: &Model, r: f64) -> bool {
     (r - b.medium).abs() < 1e-9 || (r - b.high).abs() < 1e-9
 }
 
+/// (grade, level) of a flip, if any.
+type Flip = Option<(u8, Level)>;
+
 /// Brute force: every expert's grade of the factor on one axis set to g, g = 1..5, the engine re-run.
 /// None when some g puts R on a band threshold, where rounding of two summation orders may differ.
 fn brute_force(
@@ -25,7 +28,7 @@ fn brute_force(
     on_impact: bool,
     grade: u8,
     level: Level,
-) -> Option<(Option<(u8, Level)>, Option<(u8, Level)>)> {
+) -> Option<(Flip, Flip)> {
     let mut runs = Vec::new();
     for g in 1u8..=5 {
         let mut changed = inputs.clone();
