@@ -9,6 +9,7 @@ pub mod followup;
 pub mod http;
 pub mod petitions;
 pub mod reports;
+pub mod rng;
 pub mod scoring;
 pub mod startup;
 pub mod storage;
