@@ -5,7 +5,6 @@
 use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::AppState;
 use super::assessments::{assessment_in_scope, internal};
@@ -15,12 +14,11 @@ use crate::auth::permission::ReadDecisions;
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::{ApiError, Problem};
 use crate::scoring::record::RecordedInputs;
-use crate::scoring::simulation::{SimulationRequest, simulate};
-use crate::scoring::{Assessment, Level, Model, optimizer, sensitivity};
+use crate::scoring::simulation::{MAX_DRAWS, MAX_WEIGHT_NOISE};
+use crate::scoring::{
+    Assessment, Level, Model, SimulationRequest, mitigation_plan, sensitivity, simulate,
+};
 use crate::storage::assessments::StoredAssessment;
-
-/// Draws above this are refused: a million draws of 40 factors is about a second of one core.
-const MAX_DRAWS: u32 = 1_000_000;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_sensitivity)
@@ -76,7 +74,7 @@ async fn get_sensitivity(
 ) -> Result<HttpResponse, ApiError> {
     let stored = assessment_in_scope(&state, &id, &user).await?;
     let restored = restore(&state, stored).await?;
-    let answer = web::block(move || sensitivity::sensitivity(&restored.model, &restored.result))
+    let answer = web::block(move || sensitivity(&restored.model, &restored.result))
         .await
         .map_err(internal)?;
     Ok(HttpResponse::Ok().json(answer))
@@ -91,7 +89,7 @@ pub struct SimulationBody {
     /// The same seed gives the same result (default 1).
     #[serde(default = "default_seed")]
     seed: u64,
-    /// Relative perturbation of the weights, 0 ≤ noise < 1: each weight is multiplied by a factor
+    /// Relative perturbation of the weights, 0 ≤ noise ≤ 0.95: each weight is multiplied by a factor
     /// drawn uniformly from [1 − noise, 1 + noise], then all are rescaled to sum to 1.
     #[serde(default)]
     weight_noise: Option<f64>,
@@ -117,7 +115,7 @@ fn default_seed() -> u64 {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assessment", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "draws outside 1..1,000,000 or weight_noise outside [0, 1)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "draws outside 1..1,000,000 or weight_noise outside [0, 0.95]", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -139,11 +137,11 @@ async fn run_simulation(
         ));
     }
     if let Some(noise) = body.weight_noise
-        && !(noise.is_finite() && (0.0..1.0).contains(&noise))
+        && !(noise.is_finite() && (0.0..=MAX_WEIGHT_NOISE).contains(&noise))
     {
         errors.push(FieldError::new(
             "weight_noise",
-            "must be at least 0 and below 1",
+            format!("must be between 0 and {MAX_WEIGHT_NOISE}"),
         ));
     }
     FieldErrors::from_vec(errors)?;
@@ -153,16 +151,11 @@ async fn run_simulation(
         seed: body.seed,
         weight_noise: body.weight_noise,
     };
-    let answer = web::block(move || {
-        simulate(
-            &restored.model,
-            &restored.inputs.engine_inputs(),
-            &request,
-        )
-    })
-    .await
-    .map_err(internal)?
-    .map_err(|e| internal(format!("{e:?}")))?;
+    let answer =
+        web::block(move || simulate(&restored.model, &restored.inputs.engine_inputs(), &request))
+            .await
+            .map_err(internal)?
+            .map_err(|e| internal(format!("{e:?}")))?;
     Ok(HttpResponse::Ok().json(answer))
 }
 
@@ -217,7 +210,7 @@ async fn plan_mitigation(
     FieldErrors::from_vec(errors)?;
     let restored = restore(&state, stored).await?;
     let answer = web::block(move || {
-        optimizer::mitigation_plan(
+        mitigation_plan(
             &restored.model,
             &restored.inputs.engine_inputs(),
             body.target,

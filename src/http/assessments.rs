@@ -14,7 +14,8 @@ use super::auth::Authorized;
 use super::cursor;
 use super::decisions::decision_in_scope;
 use super::evaluation::{
-    chosen_scenario, counted_measures, scenario_ratings, scenario_record, stored_ratings,
+    checklist_entry, chosen_scenario, counted_measures, scenario_ratings, scenario_record,
+    stored_ratings,
 };
 use super::extract::JsonBody;
 use super::petition_stats::petition_indicators;
@@ -291,6 +292,7 @@ async fn create_assessment(
             .transpose()
             .map_err(internal)?,
         scenario: Some(scenario_record(&scenario, &proposed, uncounted)),
+        checklist: checklist.iter().map(checklist_entry).collect(),
     };
     let result = scoring::assess(model, &inputs.engine_inputs()).map_err(input_problem)?;
     let sealed = seal(&inputs, model.hash(), &result).map_err(internal)?;

@@ -17,9 +17,9 @@ use super::scenarios::scenario_id;
 use crate::auth::permission::ReadDecisions;
 use crate::domain::scenario::Scenario;
 use crate::error::{ApiError, Problem};
-use crate::scoring::optimizer::{MitigationPlan, mitigation_plan};
-use crate::scoring::simulation::{OrderStability, order_stability};
+use crate::scoring::simulation::MAX_WEIGHT_NOISE;
 use crate::scoring::{self, AssessmentInputs, DimensionScore, Level};
+use crate::scoring::{MitigationPlan, OrderStability, mitigation_plan, order_stability};
 
 /// Draws of the weight perturbation that tests the scenarios' order.
 const ORDER_DRAWS: u32 = 2_000;
@@ -36,7 +36,7 @@ pub struct ComparisonQuery {
     scenarios: Option<String>,
     /// The level the cheapest plan must reach: low (default) or medium.
     target: Option<String>,
-    /// Relative weight perturbation for the order check, 0 ≤ x < 1 (default 0.1).
+    /// Relative weight perturbation for the order check, 0 ≤ x ≤ 0.95 (default 0.1).
     weight_noise: Option<f64>,
 }
 
@@ -121,10 +121,10 @@ async fn compare(
     let decision = decision_in_scope(&state, &id, &user).await?;
     let target = target_level(query.target.as_deref())?;
     let noise = query.weight_noise.unwrap_or(0.1);
-    if !(noise.is_finite() && (0.0..1.0).contains(&noise)) {
+    if !(noise.is_finite() && (0.0..=MAX_WEIGHT_NOISE).contains(&noise)) {
         return Err(ApiError::bad_request(
             "weight_noise",
-            "must be at least 0 and below 1",
+            format!("must be between 0 and {MAX_WEIGHT_NOISE}"),
         ));
     }
     let all = state.db.scenarios(decision.id).await?;
@@ -146,7 +146,10 @@ async fn compare(
                 picked.push(found.clone());
             }
             if picked.is_empty() {
-                return Err(ApiError::bad_request("scenarios", "list at least one scenario id"));
+                return Err(ApiError::bad_request(
+                    "scenarios",
+                    "list at least one scenario id",
+                ));
             }
             picked
         }

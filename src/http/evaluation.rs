@@ -12,7 +12,7 @@ use crate::domain::decision::Decision;
 use crate::domain::scenario::Scenario;
 use crate::error::ApiError;
 use crate::scoring::ExpertRating;
-use crate::scoring::record::{ScenarioRecord, UncountedMeasure};
+use crate::scoring::record::{ChecklistEntry, ScenarioRecord, UncountedMeasure};
 
 /// expert → factor id → rating
 pub(crate) type Ratings = BTreeMap<String, BTreeMap<String, ExpertRating>>;
@@ -110,5 +110,18 @@ pub(crate) fn scenario_record(
         own_ratings: scenario.fields.ratings.is_some(),
         proposed_measures: proposed.to_vec(),
         uncounted_measures: uncounted,
+    }
+}
+
+pub(crate) fn checklist_entry(item: &ChecklistItem) -> ChecklistEntry {
+    ChecklistEntry {
+        measure: item.fields.measure.clone(),
+        factors: item.factors.clone(),
+        owner_unit: item.fields.owner_unit.clone(),
+        lead_person: item.fields.lead_person.clone(),
+        due_date: item.fields.due_date,
+        status: item.fields.status.as_str().to_owned(),
+        overdue: item.overdue,
+        evidence_note: item.fields.evidence_note.clone(),
     }
 }

@@ -35,6 +35,24 @@ pub struct RecordedInputs {
     /// The scenario assessed, as it was, and the proposed measures the residual did not count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<ScenarioRecord>,
+    /// The decision's mitigation checklist as it stood (owners, deadlines, progress), for the report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<ChecklistEntry>,
+}
+
+/// One checklist item as it stood when the assessment was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistEntry {
+    pub measure: String,
+    pub factors: Vec<String>,
+    pub owner_unit: Option<String>,
+    pub lead_person: Option<String>,
+    pub due_date: Option<chrono::NaiveDate>,
+    /// planned | in_progress | done | verified
+    pub status: String,
+    pub overdue: bool,
+    pub evidence_note: String,
 }
 
 /// The scenario an assessment was made of.
