@@ -193,28 +193,40 @@ fn draw_outcome(model: &Model, laws: &[FactorLaw], w: &[f64], us: &[(f64, f64)])
     let mut r = 0.0;
     let mut vetoed = false;
     for ((law, &wi), &(up, uq)) in laws.iter().zip(w).zip(us) {
-        let (p, pg) = law.p.at(up, &grades.probability);
-        let (q, qg) = law.q.at(uq, &grades.impact);
+        let p = law.p.at(up, &grades.probability);
+        let q = law.q.at(uq, &grades.impact);
         r += wi * (p * q);
-        vetoed |= law.veto && model.matrix_level(pg, qg) == Level::High;
+        // Only veto factors need their matrix grades: most factors skip the nearest-grade search.
+        if law.veto && !vetoed {
+            let pg = law.p.grade(p, &grades.probability);
+            let qg = law.q.grade(q, &grades.impact);
+            vetoed = model.matrix_level(pg, qg) == Level::High;
+        }
     }
     (r, basis_level(model, r, vetoed))
 }
 
 impl Axis {
-    /// (value, matrix grade) at quantile u.
-    fn at(self, u: f64, scale: &GradeScale) -> (f64, u8) {
+    /// The value at quantile u.
+    fn at(self, u: f64, scale: &GradeScale) -> f64 {
         match self {
-            Axis::Fixed { value, grade } => (value, grade),
+            Axis::Fixed { value, .. } => value,
             Axis::Triangular { a, c, b } => {
                 let x = if u * (b - a) < c - a {
                     a + (u * (b - a) * (c - a)).sqrt()
                 } else {
                     b - ((1.0 - u) * (b - a) * (b - c)).sqrt()
                 };
-                let value = interpolate(x, scale);
-                (value, nearest_grade(value, scale))
+                interpolate(x, scale)
             }
+        }
+    }
+
+    /// The matrix grade of a value drawn from this axis.
+    fn grade(self, value: f64, scale: &GradeScale) -> u8 {
+        match self {
+            Axis::Fixed { grade, .. } => grade,
+            Axis::Triangular { .. } => nearest_grade(value, scale),
         }
     }
 }
