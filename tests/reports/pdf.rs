@@ -7,7 +7,7 @@ use super::common::{header, spawn_app};
 use super::{assessed, bytes};
 
 /// Runs a poppler tool (`pdftotext`, `pdfinfo`) on a PDF and returns what it prints.
-fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
+pub fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.pdf");
     std::fs::write(&file, pdf).unwrap();
