@@ -64,7 +64,13 @@ async fn the_pdf_report_has_searchable_chinese_text_pages_and_contents() {
         "九、评估结论与决策建议",
         "十、应急处置要点",
         "附录一",
+        "附录二",
         "附录三",
+        "附录四",
+        "附录五",
+        "敏感性龙卷风图",
+        "蒙特卡罗模拟：风险等级分布",
+        "措施清单",
         "城关镇东片区集体土地征收",
     ] {
         assert!(text.contains(heading), "missing {heading}");

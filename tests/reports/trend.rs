@@ -45,6 +45,18 @@ async fn the_petition_trend_is_charted_from_the_stored_assessment() {
     let path = format!("/api/v1/assessments/{id}/report.html");
     let html = String::from_utf8(bytes(&app, &path).await.2).unwrap();
     assert!(html.contains("信访趋势（按月、按类别）"), "the chart");
+    assert!(
+        html.contains("<th>征地拆迁</th><th>农村农业</th>"),
+        "categories in the vocabulary's words"
+    );
+    let pdf = bytes(&app, &format!("/api/v1/assessments/{id}/report.pdf"))
+        .await
+        .2;
+    let text = super::pdf::poppler("pdftotext", &pdf, &["-enc", "UTF-8"]).replace('\n', "");
+    assert!(
+        text.contains("信访趋势（按月、按类别）"),
+        "the PDF has the chart"
+    );
     let two_months_ago = chrono::Local::now()
         .date_naive()
         .with_day(1)

@@ -106,6 +106,14 @@ pub(super) fn draw<DB: DrawingBackend>(
             ],
             RESIDUAL.mix(0.85).filled(),
         ))?;
+        if bin.count > 0 {
+            let count = bin.count.to_string();
+            root.draw(&Text::new(
+                count.clone(),
+                ((x_of(bin.from) + x_of(bin.to)) / 2, y_of(bin.count) - 4),
+                font(fonts, &count, 12.0).pos(Pos::new(HPos::Center, VPos::Bottom)),
+            ))?;
+        }
     }
     root.draw(&PathElement::new(
         vec![(x0, bottom_px), (x1, bottom_px)],

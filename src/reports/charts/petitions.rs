@@ -82,7 +82,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             fonts,
             (770, 90 + 22 * c as i32),
             PALETTE[c % PALETTE.len()].mix(0.85),
-            &clip(category, 9),
+            &clip(&lang.category(category), 12),
         )?;
     }
     let note = lang.pick("纵轴：信访件数", "vertical: petitions");

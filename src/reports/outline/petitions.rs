@@ -30,8 +30,9 @@ pub(super) fn write(
     ));
     doc.figure(Chart::Petitions, data, lang)?;
     let categories = data.petition_categories();
+    let names: Vec<String> = categories.iter().map(|c| lang.category(c)).collect();
     let mut header: Vec<&str> = vec![lang.pick("月份", "month")];
-    header.extend(categories.iter().map(String::as_str));
+    header.extend(names.iter().map(String::as_str));
     header.push(lang.pick("合计", "total"));
     let rows: Vec<Vec<String>> = trend
         .iter()
