@@ -170,3 +170,49 @@ async fn pdf_text_is_printed_as_typed_never_evaluated_as_typst() {
         "the character outside the fonts is named"
     );
 }
+
+/// Debian's full Noto Sans CJK (fonts-noto-cjk; scripts/test installs it): it has CJK Extension A,
+/// which the bundled GB2312 subset does not.
+const FALLBACK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+#[tokio::test]
+async fn a_rare_character_is_drawn_with_the_configured_fallback_font() {
+    let app = spawn_app().await;
+    let title = "㐀村土地征收";
+    let record = assessed(&app, title).await;
+    let id = record["id"].as_str().unwrap();
+    assert!(
+        std::path::Path::new(FALLBACK_FONT).exists(),
+        "{FALLBACK_FONT} (Debian's fonts-noto-cjk) is needed"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let report = |font: Option<&str>| {
+        let out = dir.path().join(format!("{}.pdf", font.is_some()));
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wenping"));
+        command
+            .args(["report", id, "--format", "pdf", "--out"])
+            .arg(&out)
+            .env("WENPING_DATABASE_URL", &app.database_url)
+            .env_remove("WENPING_FONT");
+        if let Some(font) = font {
+            command.env("WENPING_FONT", font);
+        }
+        assert!(command.status().unwrap().success());
+        let pdf = std::fs::read(&out).unwrap();
+        poppler("pdftotext", &pdf, &["-enc", "UTF-8"]).replace('\n', "")
+    };
+    let without = report(None);
+    assert!(
+        without.contains("〔U+3400〕村土地征收") && without.contains("以下字符超出报告字体"),
+        "without a fallback the character is named"
+    );
+    let with = report(Some(FALLBACK_FONT));
+    assert!(
+        with.contains(title),
+        "with the fallback the character itself is in the PDF"
+    );
+    assert!(
+        !with.contains("以下字符超出报告字体") && !with.contains("U+3400"),
+        "and nothing is reported missing"
+    );
+}
