@@ -55,6 +55,16 @@ pub struct ChecklistEntry {
     pub evidence_note: String,
 }
 
+/// One month of petitions in the decision's regions, by category, as read when the assessment was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PetitionMonth {
+    /// YYYY-MM
+    pub month: String,
+    pub petitions: i64,
+    /// category → petitions
+    pub by_category: BTreeMap<String, i64>,
+}
+
 /// The scenario an assessment was made of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

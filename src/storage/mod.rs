@@ -10,6 +10,7 @@ pub mod decisions;
 pub mod petitions;
 pub mod ratings;
 pub mod regions;
+pub mod report_sources;
 pub mod resolutions;
 pub mod scenarios;
 pub mod scope;
