@@ -2,7 +2,6 @@
 //! measures here; each item then gets its owner unit, lead person and due date. A new assessment's
 //! residual level counts a measure only once its item has an owner unit and a due date.
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -10,8 +9,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Authorized;
-use super::decisions::{decision_in_scope, merge_patch};
-use super::extract::{IfMatch, JsonBody, decode_value};
+use super::decisions::decision_in_scope;
+use super::extract::{IfMatch, JsonBody, decode_value, merge_patched, with_etag};
 use super::ratings::models_for;
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
 use crate::domain::FieldErrors;
@@ -185,17 +184,7 @@ async fn patch_item(
             "an archived decision's checklist cannot be changed".into(),
         ));
     }
-    let patch = body.0;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "body",
-            "a merge patch must be a JSON object",
-        ));
-    }
-    let mut merged =
-        serde_json::to_value(&current.fields).map_err(|e| ApiError::Internal(e.into()))?;
-    merge_patch(&mut merged, patch);
-    let fields: ItemFields = decode_value(merged)?;
+    let fields: ItemFields = merge_patched(&current.fields, body.0)?;
     if fields.measure != current.fields.measure {
         return Err(ApiError::invalid(
             "measure",
@@ -208,9 +197,8 @@ async fn patch_item(
         .db
         .update_checklist_item(&current, &fields, &user.username, today())
         .await?;
-    let mut response = HttpResponse::Ok().json(&updated);
-    if let Ok(value) = header::HeaderValue::from_str(&updated.etag()) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    Ok(response)
+    Ok(with_etag(
+        HttpResponse::Ok().json(&updated),
+        &updated.etag(),
+    ))
 }

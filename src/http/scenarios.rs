@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Authorized;
-use super::decisions::{decision_in_scope, merge_patch};
-use super::extract::{IfMatch, JsonBody, decode_value};
+use super::decisions::decision_in_scope;
+use super::extract::{self, IfMatch, JsonBody, decode_value, merge_patched};
 use super::ratings::models_for;
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
 use crate::domain::FieldErrors;
@@ -34,11 +34,8 @@ pub struct ScenarioList {
     items: Vec<Scenario>,
 }
 
-fn with_etag(mut response: HttpResponse, scenario: &Scenario) -> HttpResponse {
-    if let Ok(value) = header::HeaderValue::from_str(&scenario.etag()) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response
+fn with_etag(response: HttpResponse, scenario: &Scenario) -> HttpResponse {
+    extract::with_etag(response, &scenario.etag())
 }
 
 /// Checks the fields against the factors and measures of the decision kind's models.
@@ -198,17 +195,7 @@ async fn patch_scenario(
     let current = state.db.scenario(decision.id, scenario_id(&sid)?).await?;
     IfMatch::required(&req)?.check(&current.etag())?;
     writable(&decision)?;
-    let patch = body.0;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "body",
-            "a merge patch must be a JSON object",
-        ));
-    }
-    let mut merged =
-        serde_json::to_value(&current.fields).map_err(|e| ApiError::Internal(e.into()))?;
-    merge_patch(&mut merged, patch);
-    let fields: ScenarioFields = decode_value(merged)?;
+    let fields: ScenarioFields = merge_patched(&current.fields, body.0)?;
     validate(&state, &decision, &fields)?;
     if fields == current.fields {
         return Ok(with_etag(HttpResponse::Ok().json(&current), &current));
