@@ -1,6 +1,6 @@
 //! Follow-up after the committee decided (跟踪评估): once a decision goes ahead, each petition
-//! import compares the months since the resolution in the decision's regions with the months
-//! before it. A spike raises an alert and marks the resolution for review.
+//! import compares the months since the resolution in the decision's regions (and the categories
+//! the resolution watches) with the months before it. A spike raises an alert and marks the resolution for review.
 
 use std::collections::BTreeMap;
 
@@ -38,7 +38,9 @@ async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, StorageEr
             .collect(),
     );
     let decided = resolution.created_at.year() * 100 + resolution.created_at.month() as i32;
-    let rows = db.petition_rollups(&regions, None, 999_912).await?;
+    let watched = &resolution.watched_categories;
+    let categories = (!watched.is_empty()).then_some(watched.as_slice());
+    let rows = db.petition_rollups(&regions, categories, 999_912).await?;
     let mut series: BTreeMap<&str, BTreeMap<i32, i64>> = BTreeMap::new();
     for row in &rows {
         *series
@@ -50,6 +52,10 @@ async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, StorageEr
     let spikes: Vec<NewAlert> = series
         .iter()
         .flat_map(|(region, months)| spikes_after(region, months, decided))
+        .map(|spike| NewAlert {
+            categories: watched.clone(),
+            ..spike
+        })
         .collect();
     if spikes.is_empty() {
         return Ok(Vec::new());

@@ -64,8 +64,8 @@ async fn send(
         .unwrap()
 }
 
-/// Petition history for the decision's township: three a month for six months before this month,
-/// then forty this month.
+/// Petition history for the decision's township: three land petitions a month for six months before
+/// this month, then forty this month, and twenty-five about the environment this month.
 fn petitions_csv() -> String {
     let today = chrono::Local::now().date_naive();
     let this_month = today.with_day(1).unwrap();
@@ -88,6 +88,13 @@ fn petitions_csv() -> String {
         let day = this_month.with_day(1 + k % today.day()).unwrap();
         csv.push_str(&format!(
             "ST{n:05},{day},visit,330199001002,征地拆迁,6,是,否,是,办理中\n"
+        ));
+    }
+    // Petitions about something else are not what a land requisition's follow-up watches.
+    for _ in 0..25 {
+        n += 1;
+        csv.push_str(&format!(
+            "ST{n:05},{today},phone,330199001002,环境保护,1,否,否,否,已受理\n"
         ));
     }
     csv
@@ -354,7 +361,11 @@ async fn medium_risk_to_low_with_a_plan_then_a_spike_reopens_review() {
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0]["decision_id"], id.as_str());
     assert_eq!(alerts[0]["region"], "330199001");
-    assert_eq!(alerts[0]["count"], 40);
+    assert_eq!(alerts[0]["count"], 40, "only the watched categories count");
+    assert_eq!(
+        alerts[0]["categories"],
+        json!(["land_requisition_demolition", "rural_affairs"])
+    );
     assert_eq!(alerts[0]["baseline_mean"], 3.0);
     let on_decision = json_of(
         app.get(&format!("/api/v1/decisions/{id}/alerts")).await,

@@ -56,6 +56,8 @@ CREATE TABLE resolutions (
     gate_outcome    TEXT    NOT NULL,
     residual_level  TEXT    NOT NULL,
     override_reason TEXT,
+    -- The petition categories follow-up watches (the model's petition factors'); empty = all.
+    watched_categories JSONB NOT NULL DEFAULT '[]',
     author          TEXT    NOT NULL,
     created_at      TIMESTAMPTZ NOT NULL,
     -- Set when a later material change (attributes, regions, ratings, a petition spike) reopens review.

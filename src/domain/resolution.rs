@@ -94,6 +94,9 @@ pub struct Resolution {
     pub residual_level: String,
     /// Present when the committee overrode the gate.
     pub override_reason: Option<String>,
+    /// The petition categories follow-up watches in the decision's regions (those of the model's
+    /// petition factors); empty = all categories.
+    pub watched_categories: Vec<String>,
     pub author: String,
     pub created_at: DateTime<Utc>,
     /// A later material change reopened review.

@@ -18,7 +18,8 @@ use crate::domain::decision::{Decision, DecisionStatus};
 use crate::domain::resolution::{Resolution, ResolutionRequest};
 use crate::domain::text::{check_line, check_text};
 use crate::error::{ApiError, Problem};
-use crate::scoring::{Assessment, GateOutcome};
+use crate::scoring::model::EvidenceRule;
+use crate::scoring::{Assessment, GateOutcome, Model};
 use crate::storage::StorageError;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -42,6 +43,24 @@ fn decided(decision: &Decision) -> Option<Decision> {
         next.version += 1;
         next
     })
+}
+
+/// The petition categories the model's petition factors read (empty = all), which follow-up watches.
+fn watched_categories(model_snapshot: &str) -> Result<Vec<String>, ApiError> {
+    let model =
+        Model::from_snapshot_json(model_snapshot).map_err(|e| internal(format!("{e:?}")))?;
+    let mut categories = Vec::new();
+    for factor in &model.spec().factors {
+        if let EvidenceRule::Petition(rule) = &factor.evidence {
+            if rule.categories.iter().any(|c| c == "all") {
+                return Ok(Vec::new());
+            }
+            categories.extend(rule.categories.iter().cloned());
+        }
+    }
+    categories.sort();
+    categories.dedup();
+    Ok(categories)
 }
 
 /// Record the committee's resolution. Refused with 409 when the gate forbids the outcome (e.g.
@@ -98,6 +117,10 @@ async fn resolve(
         Err(e) => return Err(e.into()),
     };
     let result: Assessment = serde_json::from_str(&stored.result).map_err(internal)?;
+    let snapshot = state.db.model_snapshot(&stored.head.model_hash).await?;
+    let watched_categories = web::block(move || watched_categories(&snapshot))
+        .await
+        .map_err(internal)??;
     let gate: GateOutcome = result.gate.outcome;
     let forbidden = request.outcome.forbidden_by(gate);
     match (forbidden, &request.override_reason) {
@@ -130,6 +153,7 @@ async fn resolve(
         gate_outcome: gate,
         residual_level: stored.head.residual_level.clone(),
         override_reason: request.override_reason,
+        watched_categories,
         author: user.username.clone(),
         created_at: crate::storage::now(),
         needs_review: false,

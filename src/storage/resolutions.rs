@@ -13,7 +13,8 @@ use crate::domain::resolution::{Outcome, Resolution};
 use crate::scoring::GateOutcome;
 
 const COLUMNS: &str = "id, decision_id, outcome, conditions, assessment_id, assessment_hash, \
-     gate_outcome, residual_level, override_reason, author, created_at, needs_review, review_reasons";
+     gate_outcome, residual_level, override_reason, watched_categories, author, created_at, \
+     needs_review, review_reasons";
 
 #[derive(sqlx::FromRow)]
 struct ResolutionRow {
@@ -26,6 +27,7 @@ struct ResolutionRow {
     gate_outcome: String,
     residual_level: String,
     override_reason: Option<String>,
+    watched_categories: Json<Vec<String>>,
     author: String,
     created_at: DateTime<Utc>,
     needs_review: bool,
@@ -50,6 +52,7 @@ impl TryFrom<ResolutionRow> for Resolution {
             gate_outcome,
             residual_level: row.residual_level,
             override_reason: row.override_reason,
+            watched_categories: row.watched_categories.0,
             author: row.author,
             created_at: row.created_at,
             needs_review: row.needs_review,
@@ -150,9 +153,9 @@ impl Db {
             after: Some(after),
         };
         const SQL: &str = "INSERT INTO resolutions (id, decision_id, outcome, conditions, \
-             assessment_id, assessment_hash, gate_outcome, residual_level, override_reason, author, \
-             created_at, needs_review, review_reasons) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+             assessment_id, assessment_hash, gate_outcome, residual_level, override_reason, \
+             watched_categories, author, created_at, needs_review, review_reasons) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
         const STATUS: &str = "UPDATE decisions SET status = $1, version = $2, updated_at = $3 WHERE id = $4 AND version = $5";
         let gate = serde_json::to_value(resolution.gate_outcome)
             .ok()
@@ -169,6 +172,7 @@ impl Db {
                 .bind(&gate)
                 .bind(&resolution.residual_level)
                 .bind(resolution.override_reason.as_deref())
+                .bind(Json(&resolution.watched_categories))
                 .bind(&resolution.author)
                 .bind(at)
                 .bind(false)
