@@ -577,6 +577,17 @@ async fn scenarios_are_versioned_and_the_baseline_stays() {
         .await;
     expect_problem(res, 422, Some("scenario_id")).await;
 
+    for (query, field) in [
+        ("weight_noise=abc", "weight_noise"),
+        ("weight_noise=0.99", "weight_noise"),
+        ("target=high", "target"),
+        ("scenarios=,", "scenarios"),
+    ] {
+        let res = app
+            .get(&format!("/api/v1/decisions/{id}/comparison?{query}"))
+            .await;
+        expect_problem(res, 400, Some(field)).await;
+    }
     let list = json_of(app.get(&base).await, 200).await;
     let baseline = list["items"][0]["id"].as_str().unwrap().to_owned();
     let res = app

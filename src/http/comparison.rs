@@ -37,7 +37,7 @@ pub struct ComparisonQuery {
     /// The level the cheapest plan must reach: low (default) or medium.
     target: Option<String>,
     /// Relative weight perturbation for the order check, 0 ≤ x ≤ 0.95 (default 0.1).
-    weight_noise: Option<f64>,
+    weight_noise: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,7 +120,10 @@ async fn compare(
 ) -> Result<HttpResponse, ApiError> {
     let decision = decision_in_scope(&state, &id, &user).await?;
     let target = target_level(query.target.as_deref())?;
-    let noise = query.weight_noise.unwrap_or(0.1);
+    let noise = match query.weight_noise.as_deref() {
+        None => 0.1,
+        Some(raw) => raw.trim().parse::<f64>().unwrap_or(f64::NAN),
+    };
     if !(noise.is_finite() && (0.0..=MAX_WEIGHT_NOISE).contains(&noise)) {
         return Err(ApiError::bad_request(
             "weight_noise",
