@@ -614,3 +614,79 @@ async fn scenarios_are_versioned_and_the_baseline_stays() {
     let list = json_of(app.get(&base).await, 200).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
+
+/// What each gate rule allows at each residual level, written out here independently of the service.
+fn allowed(rule: &str, level: &str, outcome: &str) -> bool {
+    let going_ahead = matches!(outcome, "implement" | "implement_after_mitigation");
+    match (rule, level) {
+        (_, _) if !going_ahead => true,
+        ("ndrc-2492", "low") => true,
+        ("ndrc-2492", _) => false,
+        ("major-decision", "high") => false,
+        ("major-decision", "medium") => outcome == "implement_after_mitigation",
+        ("major-decision", "low") => true,
+        _ => panic!("unknown rule {rule}"),
+    }
+}
+
+#[tokio::test]
+async fn the_gate_refuses_exactly_what_its_rule_forbids() {
+    let app = spawn_app().await;
+    let committee = app.client_named("县委常委会", &[Role::Committee]).await;
+    let mut project = land_requisition("园区配套项目");
+    project["kind"] = json!("major_project");
+    let mut seen = Vec::new();
+    for (body, support) in [
+        (land_requisition("征收甲"), 0.55),
+        (project.clone(), 0.96),
+        (project, 0.3),
+    ] {
+        let mut body = body;
+        body["attributes"]["support_rate"] = json!(support);
+        let (decision, _) = app.create_decision(&body).await;
+        let id = decision["id"].as_str().unwrap().to_owned();
+        let assessment = json_of(
+            app.post_json(&format!("/api/v1/decisions/{id}/assessments"), &json!({}))
+                .await,
+            201,
+        )
+        .await;
+        let rule = assessment["result"]["gate"]["rule"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let level = assessment["residual"]["level"].as_str().unwrap().to_owned();
+        seen.push((rule.clone(), level.clone()));
+        for outcome in [
+            "implement",
+            "implement_after_mitigation",
+            "postpone",
+            "reject",
+        ] {
+            let res = send(
+                &app,
+                &committee,
+                reqwest::Method::POST,
+                &format!("/api/v1/decisions/{id}/resolution"),
+                &json!({"outcome": outcome, "assessment_id": assessment["id"]}),
+            )
+            .await;
+            let expected = if allowed(&rule, &level, outcome) {
+                201
+            } else {
+                409
+            };
+            assert_eq!(res.status(), expected, "{rule} at {level}: {outcome}");
+        }
+    }
+    // The cases cover both rules, and a refusal and an approval under ndrc-2492.
+    assert!(seen.iter().any(|(r, _)| r == "major-decision"), "{seen:?}");
+    assert!(
+        seen.iter().any(|(r, l)| r == "ndrc-2492" && l == "low"),
+        "{seen:?}"
+    );
+    assert!(
+        seen.iter().any(|(r, l)| r == "ndrc-2492" && l != "low"),
+        "{seen:?}"
+    );
+}
