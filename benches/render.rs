@@ -5,78 +5,12 @@ use std::time::{Duration, Instant};
 
 use wenping::reports::charts::{self, Chart, ChartFormat};
 use wenping::reports::{Lang, ReportData, ReportMeta, docx, html, pdf, table};
+use wenping::scoring::assess;
 use wenping::scoring::record::RecordedInputs;
-use wenping::scoring::{AssessmentInputs, ExpertRating, Model, assess};
 
-const DIMENSIONS: [&str; 4] = [
-    "legality",
-    "reasonableness",
-    "feasibility",
-    "controllability",
-];
-
-/// The generic model's header with 40 expert-rated factors, 10 per dimension.
-fn forty_factor_model() -> Model {
-    let generic = include_str!("../models/generic.toml");
-    let header = generic
-        .split("# ---- factors ----")
-        .next()
-        .unwrap_or(generic);
-    let mut text = header.replace("id = \"generic\"", "id = \"bench40\"");
-    for (d, dimension) in DIMENSIONS.iter().enumerate() {
-        for k in 0..10 {
-            text.push_str(&format!(
-                "\n[[factors]]\nid = \"f{d}_{k}\"\nname = {{ zh = \"第{d}维第{k}项风险因素\", en = \"factor {d}.{k}\" }}\ndimension = \"{dimension}\"\nweight = 0.1\nevidence = {{ source = \"expert\" }}\n"
-            ));
-        }
-    }
-    for m in 0..8 {
-        text.push_str(&format!(
-            "\n[[measures]]\nid = \"m{m}\"\nname = {{ zh = \"措施{m}\", en = \"measure {m}\" }}\neffects = [{{ factor = \"f{}_{m}\", on = \"probability\", steps = 1 }}]\ncost = {}\nowner = {{ zh = \"县政府\", en = \"county government\" }}\nphase = \"before_implementation\"\n",
-            m % 4,
-            m + 1
-        ));
-    }
-    match Model::from_toml_str("bench40.toml", &text) {
-        Ok(model) => model,
-        Err(errors) => panic!("the benchmark model is invalid: {errors:?}"),
-    }
-}
-
-/// Five experts' ratings from a fixed linear congruential sequence.
-fn inputs(model: &Model) -> AssessmentInputs {
-    let mut state: u64 = 42;
-    let mut grade = || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 33) % 5) as u8 + 1
-    };
-    let mut ratings = std::collections::BTreeMap::new();
-    for expert in ["甲", "乙", "丙", "丁", "戊"] {
-        let sheet = model
-            .spec()
-            .factors
-            .iter()
-            .map(|f| {
-                let rating = ExpertRating {
-                    probability: grade(),
-                    impact: grade(),
-                    low: None,
-                    high: None,
-                    note: None,
-                };
-                (f.id.clone(), rating)
-            })
-            .collect();
-        ratings.insert(expert.to_owned(), sheet);
-    }
-    AssessmentInputs {
-        ratings,
-        measures: vec!["m0".into(), "m1".into()],
-        ..AssessmentInputs::default()
-    }
-}
+#[path = "support/forty.rs"]
+mod forty;
+use forty::{forty_factor_model, inputs};
 
 fn median(mut f: impl FnMut(), runs: usize) -> Duration {
     f(); // warm-up
@@ -92,7 +26,7 @@ fn median(mut f: impl FnMut(), runs: usize) -> Duration {
 }
 
 fn main() {
-    let model = forty_factor_model();
+    let model = forty_factor_model(8);
     let engine_inputs = inputs(&model);
     let result = assess(&model, &engine_inputs).unwrap_or_else(|e| panic!("{e}"));
     let assess_time = median(|| drop(assess(&model, &engine_inputs)), 2000);

@@ -73,6 +73,43 @@ fn rules() -> BTreeMap<&'static str, Option<&'static [&'static str]>> {
             Some(&["admin"][..]),
         ),
         ("GET /api/v1/petitions/stats", Some(READERS)),
+        ("GET /api/v1/decisions/{id}/scenarios", Some(READERS)),
+        (
+            "POST /api/v1/decisions/{id}/scenarios",
+            Some(&["planner"][..]),
+        ),
+        ("GET /api/v1/decisions/{id}/scenarios/{sid}", Some(READERS)),
+        (
+            "PATCH /api/v1/decisions/{id}/scenarios/{sid}",
+            Some(&["planner"][..]),
+        ),
+        (
+            "DELETE /api/v1/decisions/{id}/scenarios/{sid}",
+            Some(&["planner"][..]),
+        ),
+        ("GET /api/v1/decisions/{id}/comparison", Some(READERS)),
+        ("GET /api/v1/decisions/{id}/checklist", Some(READERS)),
+        (
+            "POST /api/v1/decisions/{id}/checklist",
+            Some(&["planner"][..]),
+        ),
+        (
+            "PATCH /api/v1/decisions/{id}/checklist/{item}",
+            Some(&["planner"][..]),
+        ),
+        (
+            "POST /api/v1/decisions/{id}/resolution",
+            Some(&["committee"][..]),
+        ),
+        ("GET /api/v1/decisions/{id}/resolution", Some(READERS)),
+        ("GET /api/v1/decisions/{id}/alerts", Some(READERS)),
+        ("GET /api/v1/alerts", Some(READERS)),
+        ("GET /api/v1/assessments/{id}/sensitivity", Some(READERS)),
+        ("POST /api/v1/assessments/{id}/simulation", Some(READERS)),
+        (
+            "POST /api/v1/assessments/{id}/mitigation-plan",
+            Some(READERS),
+        ),
     ])
 }
 
@@ -137,6 +174,32 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         .as_str()
         .unwrap()
         .to_owned();
+    // A baseline scenario, a checklist item and a resolution, so their routes have something to find.
+    let scenarios: Value = app
+        .get(&format!("/api/v1/decisions/{decision_id}/scenarios"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let scenario_id = scenarios["items"][0]["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post_json(
+            &format!("/api/v1/decisions/{decision_id}/checklist"),
+            &json!({"items": [{"measure": "unified_standard"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let item_id = res.json::<Value>().await.unwrap()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = app
+        .post_json(
+            &format!("/api/v1/decisions/{decision_id}/resolution"),
+            &json!({"outcome": "postpone", "assessment_id": assessment_id}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
     let mut callers = Vec::new();
     for (name, role) in [
         ("admin", Role::Admin),
@@ -176,6 +239,8 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
                 .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
                 .replace("{expert}", caller.map(|c| c.name).unwrap_or("x"))
                 .replace("{name}", "radar")
+                .replace("{sid}", &scenario_id)
+                .replace("{item}", &item_id)
                 .replace(
                     "{format}",
                     if path.contains("/charts/") {

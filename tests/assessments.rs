@@ -205,6 +205,14 @@ async fn rate_assess_mitigate_replay_and_survive_a_model_edit() {
     // One measure: only the compensation factor's probability drops, so residual R is lower.
     let (residual_r, residual_level) = hand.assess(&ratings, attributes, &["unified_standard"]);
     assert!(residual_r < r);
+    // The residual counts a measure once its checklist item has an owner unit and a due date.
+    let res = app
+        .post_json(
+            &format!("/api/v1/decisions/{id}/checklist"),
+            &json!({"items": [{"measure": "unified_standard", "owner_unit": "县自然资源局", "due_date": "2027-06-30"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
     let second = assess(&app, &id, json!({"measures": ["unified_standard"]})).await;
     assert_close(&second["initial"]["r"], r, "initial R with a measure");
     assert_close(&second["residual"]["r"], residual_r, "residual R");

@@ -6,6 +6,14 @@ mod common;
 // The PDF report, read back with poppler.
 #[path = "reports/pdf.rs"]
 mod pdf;
+// Checklist, resolutions and overrides, appendices.
+#[path = "reports/committee.rs"]
+mod committee;
+// The petition trend, stored with the assessment.
+#[path = "petition_support/mod.rs"]
+mod petition_support;
+#[path = "reports/trend.rs"]
+mod trend;
 
 use common::{TestApp, expect_problem, header, land_requisition, spawn_app};
 use serde_json::{Value, json};
@@ -27,6 +35,13 @@ async fn assessed(app: &TestApp, title: &str) -> Value {
             .await;
         assert_eq!(res.status(), 200);
     }
+    let res = app
+        .post_json(
+            &format!("/api/v1/decisions/{id}/checklist"),
+            &json!({"items": [{"measure": "unified_standard", "owner_unit": "县自然资源局", "lead_person": "李科长", "due_date": "2027-06-30"}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
     let res = app
         .post_json(
             &format!("/api/v1/decisions/{id}/assessments"),
@@ -181,7 +196,14 @@ async fn charts_come_as_png_and_svg_with_chinese_labels() {
     let app = spawn_app().await;
     let record = assessed(&app, "图表").await;
     let id = record["id"].as_str().unwrap();
-    for chart in ["radar", "contributions", "matrix", "tornado"] {
+    for chart in [
+        "radar",
+        "contributions",
+        "matrix",
+        "tornado",
+        "scenarios",
+        "montecarlo",
+    ] {
         let (status, content_type, png) = bytes(
             &app,
             &format!("/api/v1/assessments/{id}/charts/{chart}.png"),
@@ -236,6 +258,13 @@ async fn charts_come_as_png_and_svg_with_chinese_labels() {
         .await
         .unwrap();
     assert!(radar.contains("各维度风险得分") && radar.contains("合法性"));
+    expect_problem(
+        app.get(&format!("/api/v1/assessments/{id}/charts/petitions.png"))
+            .await,
+        404,
+        None,
+    )
+    .await;
     expect_problem(
         app.get(&format!("/api/v1/assessments/{id}/charts/pie.png"))
             .await,
@@ -328,14 +357,15 @@ async fn the_docx_report_is_an_editable_word_document() {
     );
     let styles = unzip_entry(&docx, "word/styles.xml");
     assert!(styles.contains("heading 1"));
-    let images = (1..=4)
+    let images = (1..=6)
         .filter(|n| zip_has(&docx, &format!("word/media/rIdWenpingChart{n}.png")))
         .count();
-    assert_eq!(images, 4, "four charts as images");
+    // radar, matrix, contributions, tornado, Monte Carlo; no petition data, one scenario.
+    assert_eq!(images, 5, "five charts as images");
 }
 
 /// Reads one stored (uncompressed) entry of a zip file, as the DOCX writer stores them.
-fn unzip_entry(zip: &[u8], name: &str) -> String {
+pub fn unzip_entry(zip: &[u8], name: &str) -> String {
     let mut at = 0;
     while at + 30 <= zip.len() && &zip[at..at + 4] == b"PK\x03\x04" {
         let method = u16::from_le_bytes([zip[at + 8], zip[at + 9]]);

@@ -39,6 +39,8 @@ permissions! {
     RateFactors = "ratings:write": [Expert];
     /// Run assessments of decisions in scope.
     Assess = "assessments:write": [Planner];
+    /// Record the committee's resolution on a decision in scope.
+    Resolve = "resolutions:write": [Committee];
     /// Download reports and charts of assessments in scope.
     ReadReports = "reports:read": [Planner, Reviewer, Committee];
     /// Read the audit log (reviewers: the entries of decisions in scope).

@@ -6,20 +6,13 @@ use anyhow::Context;
 use uuid::Uuid;
 
 use crate::reports::charts::{self, Chart, ChartFormat};
-use crate::reports::{Lang, ReportData, ReportMeta, docx, html, pdf, table};
+use crate::reports::{Lang, ReportData, docx, html, pdf, table};
 use crate::storage::Db;
 
 pub async fn write(db: &Db, id: Uuid, format: &str, lang: &str, out: &Path) -> anyhow::Result<()> {
     let lang = Lang::parse(lang).with_context(|| format!("--lang must be zh or en, not {lang}"))?;
-    let stored = db.assessment(id).await?;
-    let snapshot = db.model_snapshot(&stored.head.model_hash).await?;
-    let meta = ReportMeta {
-        assessment_id: stored.head.id,
-        content_hash: stored.head.content_hash.clone(),
-        created_at: stored.head.created_at,
-        author: stored.head.author.clone(),
-    };
-    let data = ReportData::from_stored(meta, &stored.inputs, &stored.result, &snapshot)?;
+    let sources = db.report_sources(db.assessment(id).await?).await?;
+    let data = ReportData::from_sources(sources)?;
     let bytes = match format {
         "html" => html::render(&data, lang)?,
         "docx" => docx::render(&data, lang)?,
@@ -30,9 +23,8 @@ pub async fn write(db: &Db, id: Uuid, format: &str, lang: &str, out: &Path) -> a
             let (name, extension) = chart.split_once('.').with_context(|| {
                 format!("unknown format {chart}: use html, pdf, docx, csv, json or CHART.png|svg")
             })?;
-            let chart = Chart::parse(name).with_context(|| {
-                format!("unknown chart {name}: radar, contributions, matrix or tornado")
-            })?;
+            let chart = Chart::parse(name)
+                .with_context(|| format!("unknown chart {name}: {}", Chart::names()))?;
             let format = match extension {
                 "png" => ChartFormat::Png,
                 "svg" => ChartFormat::Svg,

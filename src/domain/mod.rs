@@ -3,10 +3,13 @@
 pub mod account;
 pub mod attributes;
 pub mod audit;
+pub mod checklist;
 pub mod decision;
 pub mod petition;
 pub mod ratings;
 pub mod region;
+pub mod resolution;
+pub mod scenario;
 pub mod text;
 
 use serde::Serialize;

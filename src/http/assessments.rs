@@ -13,6 +13,10 @@ use super::AppState;
 use super::auth::Authorized;
 use super::cursor;
 use super::decisions::decision_in_scope;
+use super::evaluation::{
+    checklist_entry, chosen_scenario, counted_measures, scenario_ratings, scenario_record,
+    stored_ratings,
+};
 use super::extract::JsonBody;
 use super::petition_stats::petition_indicators;
 use super::ratings::models_for;
@@ -34,9 +38,14 @@ pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssessRequest {
-    /// Ids of mitigation measures from the model's catalogue; the residual level assumes them.
+    /// The scenario to assess; by default the decision's baseline.
     #[serde(default)]
-    measures: Vec<String>,
+    scenario_id: Option<Uuid>,
+    /// Proposed mitigation measures (ids from the model's catalogue); by default the scenario's.
+    /// The residual level counts only those whose checklist item has an owner unit and a due date;
+    /// the others are listed in `inputs.scenario.uncounted_measures`.
+    #[serde(default)]
+    measures: Option<Vec<String>>,
     /// A model id; by default the model for the decision's kind.
     #[serde(default)]
     model: Option<String>,
@@ -64,7 +73,10 @@ pub struct AssessmentSummary {
     initial: LevelSummary,
     /// With the chosen measures; the decision gate reads this.
     residual: LevelSummary,
+    /// The measures the residual level counts.
     measures: Vec<String>,
+    /// The scenario assessed (absent for assessments made before scenarios existed).
+    scenario_id: Option<Uuid>,
 }
 
 /// A stored assessment: every input as it was and every output of the engine.
@@ -122,6 +134,7 @@ fn summary(head: AssessmentHead) -> AssessmentSummary {
             level: head.residual_level,
         },
         measures: head.measures.0,
+        scenario_id: head.scenario_id,
     }
 }
 
@@ -130,7 +143,7 @@ pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
 }
 
 /// The pinned model, or the decision kind's model.
-fn choose_model<'m>(
+pub(crate) fn choose_model<'m>(
     models: &'m [Model],
     pinned: Option<&str>,
     decision: &Decision,
@@ -178,7 +191,7 @@ fn check_measures(model: &Model, measures: &[String]) -> Result<(), FieldErrors>
 }
 
 /// The engine's input errors, each named by where the input lives.
-fn input_problem(errors: InputErrors) -> ApiError {
+pub(crate) fn input_problem(errors: InputErrors) -> ApiError {
     let fields = errors
         .0
         .iter()
@@ -257,34 +270,29 @@ async fn create_assessment(
     }
     let request = body.0;
     let model = choose_model(&state.models, request.model.as_deref(), &decision)?;
-    check_measures(model, &request.measures)?;
-    let ratings = state
-        .db
-        .ratings(decision.id)
-        .await?
-        .into_iter()
-        .map(|sheet| {
-            let grades = sheet
-                .ratings
-                .iter()
-                .map(|(f, r)| (f.clone(), r.into()))
-                .collect();
-            (sheet.expert, grades)
-        })
-        .collect();
+    let scenario = chosen_scenario(&state, &decision, request.scenario_id, "scenario_id").await?;
+    let proposed = request
+        .measures
+        .unwrap_or_else(|| scenario.fields.measures.clone());
+    check_measures(model, &proposed)?;
+    let stored = stored_ratings(&state, decision.id).await?;
     let today = chrono::Local::now().date_naive();
+    let checklist = state.db.checklist(decision.id, today).await?;
+    let (counted, uncounted) = counted_measures(&proposed, &checklist);
     let (indicators, evidence) =
         petition_indicators(&state.db, model, &decision.fields.regions, today).await?;
     let inputs = RecordedInputs {
-        attributes: decision.fields.attributes.clone(),
+        attributes: scenario.fields.attributes(&decision.fields.attributes),
         decision: decision.clone(),
-        ratings,
+        ratings: scenario_ratings(&scenario, &stored),
         indicators,
-        measures: request.measures,
+        measures: counted,
         petition_evidence: evidence
             .map(serde_json::to_value)
             .transpose()
             .map_err(internal)?,
+        scenario: Some(scenario_record(&scenario, &proposed, uncounted)),
+        checklist: checklist.iter().map(checklist_entry).collect(),
     };
     let result = scoring::assess(model, &inputs.engine_inputs()).map_err(input_problem)?;
     let sealed = seal(&inputs, model.hash(), &result).map_err(internal)?;
@@ -305,6 +313,7 @@ async fn create_assessment(
         residual_r: result.residual.outcome.r,
         residual_level: result.residual.outcome.level.as_str(),
         measures: &inputs.measures,
+        scenario_id: Some(scenario.id),
     };
     let head = state
         .db

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::auth::Authorized;
 use super::cursor;
-use super::extract::{IfMatch, JsonBody, decode_value};
+use super::extract::{self, IfMatch, JsonBody, merge_patched};
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
 use crate::auth::principal::Principal;
 use crate::domain::account::Scope;
@@ -105,11 +105,8 @@ fn check_regions_in_scope(user: &Principal, fields: &DecisionFields) -> Result<(
     }
 }
 
-fn with_etag(mut response: HttpResponse, decision: &Decision) -> HttpResponse {
-    if let Ok(value) = header::HeaderValue::from_str(&decision.etag()) {
-        response.headers_mut().insert(header::ETAG, value);
-    }
-    response
+fn with_etag(response: HttpResponse, decision: &Decision) -> HttpResponse {
+    extract::with_etag(response, &decision.etag())
 }
 
 /// Register a proposed decision.
@@ -325,17 +322,7 @@ async fn patch_decision(
             "an archived decision cannot be changed".into(),
         ));
     }
-    let patch = body.0;
-    if !patch.is_object() {
-        return Err(ApiError::invalid(
-            "body",
-            "a merge patch must be a JSON object",
-        ));
-    }
-    let mut merged =
-        serde_json::to_value(&current.fields).map_err(|e| ApiError::Internal(e.into()))?;
-    merge_patch(&mut merged, patch);
-    let fields: DecisionFields = decode_value(merged)?;
+    let fields: DecisionFields = merge_patched(&current.fields, body.0)?;
     fields.validate()?;
     check_regions_in_scope(&user, &fields)?;
     if !current.fields.status.may_become(fields.status) {
@@ -355,28 +342,20 @@ async fn patch_decision(
         .db
         .update_decision(&current, &fields, &user.username)
         .await?;
-    Ok(with_etag(HttpResponse::Ok().json(&updated), &updated))
-}
-
-/// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
-fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
-    match patch {
-        serde_json::Value::Object(entries) => {
-            if !target.is_object() {
-                *target = serde_json::Value::Object(serde_json::Map::new());
-            }
-            if let serde_json::Value::Object(map) = target {
-                for (key, value) in entries {
-                    if value.is_null() {
-                        map.remove(&key);
-                    } else {
-                        merge_patch(map.entry(key).or_insert(serde_json::Value::Null), value);
-                    }
-                }
-            }
+    let material = [
+        (fields.attributes != current.fields.attributes, "attributes"),
+        (fields.regions != current.fields.regions, "regions"),
+    ];
+    for (changed, what) in material {
+        if changed {
+            let reason = format!("the decision's {what} changed after the resolution");
+            state
+                .db
+                .flag_resolution_for_review(current.id, &reason, &user.username)
+                .await?;
         }
-        other => *target = other,
     }
+    Ok(with_etag(HttpResponse::Ok().json(&updated), &updated))
 }
 
 /// Archive a decision: kept for the audit log, hidden from lists unless `archived=true`.
@@ -405,21 +384,4 @@ async fn archive_decision(
     }
     state.db.archive_decision(&current, &user.username).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::merge_patch;
-
-    #[test]
-    fn merge_patch_follows_rfc_7396() {
-        let mut doc = json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1, 2]});
-        merge_patch(
-            &mut doc,
-            json!({"a": null, "b": {"c": 5}, "e": [9], "f": "new"}),
-        );
-        assert_eq!(doc, json!({"b": {"c": 5, "d": 3}, "e": [9], "f": "new"}));
-    }
 }

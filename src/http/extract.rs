@@ -155,6 +155,52 @@ pub fn query_error(
     ApiError::bad_request(field, message).into()
 }
 
+/// Sets the `ETag` header of a response to a versioned resource.
+pub fn with_etag(mut response: actix_web::HttpResponse, etag: &str) -> actix_web::HttpResponse {
+    if let Ok(value) = header::HeaderValue::from_str(etag) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    response
+}
+
+/// `current` with a JSON merge patch (RFC 7396) applied, decoded back into its type; errors name
+/// the field.
+pub fn merge_patched<T: serde::Serialize + DeserializeOwned>(
+    current: &T,
+    patch: serde_json::Value,
+) -> Result<T, ApiError> {
+    if !patch.is_object() {
+        return Err(ApiError::invalid(
+            "body",
+            "a merge patch must be a JSON object",
+        ));
+    }
+    let mut merged = serde_json::to_value(current).map_err(|e| ApiError::Internal(e.into()))?;
+    merge_patch(&mut merged, patch);
+    decode_value(merged)
+}
+
+/// RFC 7396: objects merge key by key, `null` removes, anything else replaces.
+fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match patch {
+        serde_json::Value::Object(entries) => {
+            if !target.is_object() {
+                *target = serde_json::Value::Object(serde_json::Map::new());
+            }
+            if let serde_json::Value::Object(map) = target {
+                for (key, value) in entries {
+                    if value.is_null() {
+                        map.remove(&key);
+                    } else {
+                        merge_patch(map.entry(key).or_insert(serde_json::Value::Null), value);
+                    }
+                }
+            }
+        }
+        other => *target = other,
+    }
+}
+
 /// The ETags named by an `If-Match` header; `*` matches any current version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
@@ -232,6 +278,19 @@ mod tests {
             let err = decode_json::<DecisionFields>(body.as_bytes()).unwrap_err();
             assert_eq!(field(err), (status, expected.to_owned()), "{body}");
         }
+    }
+
+    #[test]
+    fn merge_patch_follows_rfc_7396() {
+        let mut doc = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1, 2]});
+        merge_patch(
+            &mut doc,
+            serde_json::json!({"a": null, "b": {"c": 5}, "e": [9], "f": "new"}),
+        );
+        assert_eq!(
+            doc,
+            serde_json::json!({"b": {"c": 5, "d": 3}, "e": [9], "f": "new"})
+        );
     }
 
     #[test]

@@ -1,11 +1,16 @@
 //! The HTTP surface: one module per resource, each exporting `configure`, mounted under `/api/v1`.
 //! The OpenAPI document is collected from the same registrations, so it cannot drift.
 
+pub mod alerts;
+pub mod analysis;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod checklist;
+pub mod comparison;
 pub mod cursor;
 pub mod decisions;
+pub mod evaluation;
 pub mod extract;
 pub mod methods;
 pub mod metrics;
@@ -18,6 +23,8 @@ pub mod petitions;
 pub mod ratings;
 pub mod replay;
 pub mod reports;
+pub mod resolutions;
+pub mod scenarios;
 pub mod session;
 pub mod users;
 
@@ -57,7 +64,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(methods::configure)
             .configure(audit::configure)
             .configure(petitions::configure)
-            .configure(petition_stats::configure),
+            .configure(petition_stats::configure)
+            .configure(scenarios::configure)
+            .configure(comparison::configure)
+            .configure(analysis::configure)
+            .configure(checklist::configure)
+            .configure(resolutions::configure)
+            .configure(alerts::configure),
     );
 }
 
@@ -78,6 +91,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         (name = "users", description = "Accounts, roles, region scopes and API tokens"),
         (name = "reports", description = "Charted reports and charts of stored assessments"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "scenarios", description = "Alternatives of a decision: attribute overrides, own ratings, chosen measures"),
+        (name = "analysis", description = "Sensitivity, Monte Carlo simulation and the mitigation optimizer, from a stored assessment"),
+        (name = "mitigation", description = "The mitigation checklist: measures, owners, deadlines, progress"),
+        (name = "resolutions", description = "The committee's resolution, the gate it answers to, and follow-up alerts"),
         (name = "petitions", description = "Petition (信访) imports and statistics: aggregates only, never personal data"),
     )
 )]

@@ -19,6 +19,7 @@ use crate::petitions::indicators::{PetitionStats, StatsQuery, compute, parent_of
 use crate::petitions::vocabulary;
 use crate::scoring::Model;
 use crate::scoring::model::EvidenceRule;
+use crate::scoring::record::PetitionMonth;
 use crate::storage::{Db, StorageError};
 
 /// Regions one request may name.
@@ -176,6 +177,10 @@ pub struct PetitionEvidence {
     pub snapshot: i64,
     /// factor id → {indicator, regions, categories, from, to, value}
     pub factors: BTreeMap<String, serde_json::Value>,
+    /// The decision's regions, every category, month by month over the model's longest petition window:
+    /// the report's trend chart. Absent in records made before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monthly: Vec<PetitionMonth>,
 }
 
 /// The model's petition-indicator factors for these regions, each over its own window ending `today`'s month;
@@ -189,6 +194,7 @@ pub async fn petition_indicators(
     let mut values = BTreeMap::new();
     let mut factors = BTreeMap::new();
     let mut snapshot = None;
+    let mut window = 0;
     // No petition data was ever imported: zero petitions would be a guess, so the experts stand in.
     if db.petition_snapshot().await? == 0 {
         return Ok((values, None));
@@ -198,6 +204,7 @@ pub async fn petition_indicators(
             continue;
         };
         let to = month_key(today);
+        window = window.max(rule.window_months.max(1) as i32);
         let query = StatsQuery {
             regions: regions.iter().map(|r| r.as_str().to_owned()).collect(),
             categories: (!rule.categories.iter().any(|c| c == "all"))
@@ -219,8 +226,32 @@ pub async fn petition_indicators(
             }),
         );
     }
+    let Some(snapshot) = snapshot else {
+        return Ok((values, None));
+    };
+    let to = month_key(today);
+    let trend = StatsQuery {
+        regions: regions.iter().map(|r| r.as_str().to_owned()).collect(),
+        categories: None,
+        from: add_months(to, 1 - window),
+        to,
+    };
+    let monthly = stats_for(db, trend, &Scope::everywhere())
+        .await?
+        .monthly
+        .into_iter()
+        .map(|m| PetitionMonth {
+            month: m.month,
+            petitions: m.petitions,
+            by_category: m.by_category,
+        })
+        .collect();
     Ok((
         values,
-        snapshot.map(|snapshot| PetitionEvidence { snapshot, factors }),
+        Some(PetitionEvidence {
+            snapshot,
+            factors,
+            monthly,
+        }),
     ))
 }

@@ -90,6 +90,11 @@ async fn put_ratings(
         .db
         .replace_ratings(decision.id, &expert, &sheet, &user.username)
         .await?;
+    let reason = format!("{}'s ratings changed after the resolution", expert.as_str());
+    state
+        .db
+        .flag_resolution_for_review(decision.id, &reason, &user.username)
+        .await?;
     Ok(HttpResponse::Ok().json(stored))
 }
 

@@ -12,7 +12,7 @@ use super::auth::Authorized;
 use crate::auth::permission::ReadReports;
 use crate::error::{ApiError, Problem};
 use crate::reports::charts::{self, Chart, ChartFormat};
-use crate::reports::{Lang, ReportData, ReportMeta, docx, html, pdf, table};
+use crate::reports::{Lang, ReportData, docx, html, pdf, table};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
@@ -36,21 +36,15 @@ fn lang_of(query: &LangQuery) -> Result<Lang, ApiError> {
     }
 }
 
-/// The report's facts, from the stored assessment and its model snapshot only.
+/// The report's facts, from the stored assessment and the immutable records around it only.
 async fn report_data(
     state: &AppState,
     id: &str,
     user: &crate::auth::principal::Principal,
 ) -> Result<ReportData, ApiError> {
     let stored = assessment_in_scope(state, id, user).await?;
-    let snapshot = state.db.model_snapshot(&stored.head.model_hash).await?;
-    let meta = ReportMeta {
-        assessment_id: stored.head.id,
-        content_hash: stored.head.content_hash.clone(),
-        created_at: stored.head.created_at,
-        author: stored.head.author.clone(),
-    };
-    web::block(move || ReportData::from_stored(meta, &stored.inputs, &stored.result, &snapshot))
+    let sources = state.db.report_sources(stored).await?;
+    web::block(move || ReportData::from_sources(sources))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
         .map_err(|e| ApiError::Internal(e.into()))
@@ -145,12 +139,15 @@ fn content_type_extension(content_type: &str) -> &'static str {
     }
 }
 
-/// One chart of the assessment: radar, contributions, matrix or tornado, as png or svg.
+/// One chart of the assessment, as png or svg: radar, contributions, matrix, tornado, petitions (the
+/// petition trend by month and category; 404 when the assessment read no petition data), scenarios (R per
+/// scenario of the decision with the level bands) or montecarlo (level distribution of a seeded simulation,
+/// 10 000 draws, seed 1).
 #[utoipa::path(
     tag = "reports",
     params(
         ("id" = Uuid, Path, description = "Assessment id"),
-        ("name" = String, Path, description = "radar | contributions | matrix | tornado"),
+        ("name" = String, Path, description = "radar | contributions | matrix | tornado | petitions | scenarios | montecarlo"),
         ("format" = String, Path, description = "png | svg"),
         LangQuery,
     ),
@@ -170,7 +167,7 @@ async fn chart(
     let (id, name, format) = path.into_inner();
     let lang = lang_of(&query)?;
     let chart = Chart::parse(&name).ok_or_else(|| {
-        ApiError::NotFound("no such chart; available: radar, contributions, matrix, tornado".into())
+        ApiError::NotFound(format!("no such chart; available: {}", Chart::names()))
     })?;
     let (format, content_type) = match format.as_str() {
         "png" => (ChartFormat::Png, "image/png"),
@@ -178,6 +175,11 @@ async fn chart(
         _ => return Err(ApiError::NotFound("charts come as png or svg".into())),
     };
     let data = report_data(&state, &id, &user).await?;
+    if !chart.available(&data) {
+        return Err(ApiError::NotFound(format!(
+            "assessment {id} has no data for the {name} chart"
+        )));
+    }
     let bytes = web::block(move || charts::render(chart, format, &data, lang))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?

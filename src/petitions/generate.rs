@@ -49,38 +49,19 @@ const CHANNELS: &[(&str, u32)] = &[
 const SEASON: [u32; 12] = [13, 12, 10, 9, 8, 8, 7, 8, 9, 9, 10, 12];
 const DATE_SPELLINGS: usize = 5;
 
-/// splitmix64: tiny, fast and stable across platforms and crate versions, which a seeded file needs.
-pub struct Rng(u64);
+pub use crate::rng::Rng;
 
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    /// Uniform in 0..n.
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn weighted<'a>(&mut self, items: &'a [(&'a str, u32)]) -> &'a str {
-        let total: u32 = items.iter().map(|(_, w)| w).sum();
-        let mut pick = self.below(u64::from(total)) as u32;
-        for (name, w) in items {
-            if pick < *w {
-                return name;
-            }
-            pick -= w;
+/// One item drawn with probability proportional to its weight.
+fn weighted<'a>(rng: &mut Rng, items: &'a [(&'a str, u32)]) -> &'a str {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut pick = rng.below(u64::from(total)) as u32;
+    for (name, w) in items {
+        if pick < *w {
+            return name;
         }
-        items.first().map(|(n, _)| *n).unwrap_or_default()
+        pick -= w;
     }
+    items.first().map(|(n, _)| *n).unwrap_or_default()
 }
 
 #[derive(Debug, Clone)]
@@ -205,7 +186,7 @@ pub fn rows(options: &GenerateOptions) -> impl Iterator<Item = [String; 12]> + '
         let category = if spike {
             "征地拆迁"
         } else {
-            rng.weighted(CATEGORIES)
+            weighted(&mut rng, CATEGORIES)
         };
         let headcount: u64 = match rng.below(100) {
             0..=69 => 1,
@@ -242,7 +223,7 @@ pub fn rows(options: &GenerateOptions) -> impl Iterator<Item = [String; 12]> + '
         let mut row = [
             format!("GEN{:016x}{i:09}", options.seed),
             spell_date(received, style as usize),
-            rng.weighted(CHANNELS).to_owned(),
+            weighted(&mut rng, CHANNELS).to_owned(),
             region,
             category.to_owned(),
             headcount.to_string(),

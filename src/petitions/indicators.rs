@@ -12,7 +12,7 @@ use crate::scoring::model::PetitionIndicator;
 /// Months compared by the trend: the last six of the window against the six before them.
 const TREND_MONTHS: i32 = 6;
 /// A month is a spike when its count exceeds the history's mean by this many standard deviations.
-const SPIKE_Z: f64 = 2.0;
+pub const SPIKE_Z: f64 = 2.0;
 
 /// What to compute: regions (already reduced so none contains another), categories (None = all) and window.
 #[derive(Debug, Clone)]

@@ -118,6 +118,17 @@ pub async fn import_file_as(
     let counts = db
         .import_petitions(&attempt, records, rollup_changes, &finish)
         .await?;
+    // The import is committed; a failed follow-up check is logged, not the import's failure.
+    match crate::followup::check_all(db).await {
+        Ok(alerts) if !alerts.is_empty() => {
+            tracing::warn!(
+                alerts = alerts.len(),
+                "petition spikes after decisions: alerts raised"
+            )
+        }
+        Ok(_) => {}
+        Err(error) => tracing::error!(%error, "follow-up check after the import failed"),
+    }
     Ok(with_counts(report, counts))
 }
 

@@ -1,14 +1,28 @@
 //! What a report is made from: a stored assessment only (its recorded inputs, its result and the
-//! model snapshot it used), never live tables, so the same assessment always gives the same report.
+//! model snapshot it used) and other immutable records — the resolutions signed against it, the
+//! newest assessment of each scenario made up to it — never live tables, so the same assessment
+//! always gives the same report.
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::ReportError;
-use crate::scoring::Assessment;
-use crate::scoring::model::Model;
-use crate::scoring::record::RecordedInputs;
+use crate::domain::resolution::{Outcome, Resolution};
+use crate::scoring::model::{Level, Model};
+use crate::scoring::record::{PetitionMonth, RecordedInputs};
+use crate::scoring::sensitivity::{Sensitivity, sensitivity};
+use crate::scoring::simulation::{Simulation, SimulationRequest, simulate};
 use crate::scoring::tornado::{TornadoBar, tornado};
+use crate::scoring::{Assessment, GateOutcome};
+use crate::storage::assessments::StoredAssessment;
+use crate::storage::report_sources::ReportSources;
+
+/// The report's Monte Carlo: fixed, and stated in its text, so anyone can repeat it.
+pub const SIMULATION: SimulationRequest = SimulationRequest {
+    draws: 10_000,
+    seed: 1,
+    weight_noise: None,
+};
 
 /// The stored assessment's identity and authorship.
 #[derive(Debug, Clone)]
@@ -19,12 +33,74 @@ pub struct ReportMeta {
     pub author: String,
 }
 
+impl ReportMeta {
+    pub fn of(stored: &StoredAssessment) -> Self {
+        Self {
+            assessment_id: stored.head.id,
+            content_hash: stored.head.content_hash.clone(),
+            created_at: stored.head.created_at,
+            author: stored.head.author.clone(),
+        }
+    }
+}
+
+/// A resolution's fields that never change after signing (not its review flag, which does).
+#[derive(Debug, Clone)]
+pub struct SignedResolution {
+    pub outcome: Outcome,
+    pub conditions: String,
+    pub gate_outcome: GateOutcome,
+    pub override_reason: Option<String>,
+    pub author: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Resolution> for SignedResolution {
+    fn from(r: Resolution) -> Self {
+        Self {
+            outcome: r.outcome,
+            conditions: r.conditions,
+            gate_outcome: r.gate_outcome,
+            override_reason: r.override_reason,
+            author: r.author,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// One scenario's newest assessment up to this report's.
+#[derive(Debug, Clone)]
+pub struct ScenarioPoint {
+    /// The scenario's name as recorded in that assessment.
+    pub name: Option<String>,
+    pub baseline: bool,
+    pub assessment_id: Uuid,
+    pub r: f64,
+    pub level: Level,
+    pub residual_r: f64,
+    pub residual_level: Level,
+    /// The assessment this report is of.
+    pub reported: bool,
+}
+
 pub struct ReportData {
     pub meta: ReportMeta,
     pub inputs: RecordedInputs,
     pub result: Assessment,
     pub model: Model,
     pub tornado: Vec<TornadoBar>,
+    pub sensitivity: Sensitivity,
+    /// None when the recorded inputs cannot be simulated (the appendix says so).
+    pub simulation: Option<Simulation>,
+    pub resolutions: Vec<SignedResolution>,
+    /// Oldest scenario assessment first; holds at least this report's own assessment.
+    pub scenarios: Vec<ScenarioPoint>,
+    /// Empty when the assessment read no petition data.
+    pub petition_trend: Vec<PetitionMonth>,
+}
+
+fn stored_error(what: &str, e: impl std::fmt::Display) -> ReportError {
+    ReportError::Stored(format!("{what}: {e}"))
 }
 
 impl ReportData {
@@ -35,21 +111,86 @@ impl ReportData {
         result: &str,
         model_snapshot: &str,
     ) -> Result<Self, ReportError> {
-        let stored = |what: &str, e: String| ReportError::Stored(format!("{what}: {e}"));
         let inputs: RecordedInputs =
-            serde_json::from_str(inputs).map_err(|e| stored("inputs", e.to_string()))?;
+            serde_json::from_str(inputs).map_err(|e| stored_error("inputs", e))?;
         let result: Assessment =
-            serde_json::from_str(result).map_err(|e| stored("result", e.to_string()))?;
+            serde_json::from_str(result).map_err(|e| stored_error("result", e))?;
         let model = Model::from_snapshot_json(model_snapshot)
-            .map_err(|e| stored("model snapshot", format!("{e:?}")))?;
+            .map_err(|e| stored_error("model snapshot", format!("{e:?}")))?;
         let tornado = tornado(&model, &result);
+        let sensitivity = sensitivity(&model, &result);
+        let simulation = simulate(&model, &inputs.engine_inputs(), &SIMULATION).ok();
+        let petition_trend = inputs
+            .petition_evidence
+            .as_ref()
+            .and_then(|e| e.get("monthly"))
+            .map(|m| serde_json::from_value(m.clone()))
+            .transpose()
+            .map_err(|e| stored_error("petition trend", e))?
+            .unwrap_or_default();
+        let scenarios = vec![ScenarioPoint {
+            name: inputs.scenario.as_ref().map(|s| s.name.clone()),
+            baseline: inputs.scenario.as_ref().is_none_or(|s| s.baseline),
+            assessment_id: meta.assessment_id,
+            r: result.initial.r,
+            level: result.initial.level,
+            residual_r: result.residual.outcome.r,
+            residual_level: result.residual.outcome.level,
+            reported: true,
+        }];
         Ok(Self {
             meta,
             inputs,
             result,
             model,
             tornado,
+            sensitivity,
+            simulation,
+            resolutions: Vec::new(),
+            scenarios,
+            petition_trend,
         })
+    }
+
+    /// The report of a stored assessment with the other records it shows.
+    pub fn from_sources(sources: ReportSources) -> Result<Self, ReportError> {
+        let stored = &sources.stored;
+        let mut data = Self::from_stored(
+            ReportMeta::of(stored),
+            &stored.inputs,
+            &stored.result,
+            &sources.model_snapshot,
+        )?;
+        data.resolutions = sources
+            .resolutions
+            .into_iter()
+            .map(SignedResolution::from)
+            .collect();
+        let mut scenarios = Vec::with_capacity(sources.scenario_assessments.len());
+        for other in &sources.scenario_assessments {
+            if other.head.id == data.meta.assessment_id {
+                scenarios.extend(data.scenarios.first().cloned());
+                continue;
+            }
+            let inputs: RecordedInputs = serde_json::from_str(&other.inputs)
+                .map_err(|e| stored_error("scenario inputs", e))?;
+            let result: Assessment = serde_json::from_str(&other.result)
+                .map_err(|e| stored_error("scenario result", e))?;
+            scenarios.push(ScenarioPoint {
+                name: inputs.scenario.as_ref().map(|s| s.name.clone()),
+                baseline: inputs.scenario.as_ref().is_none_or(|s| s.baseline),
+                assessment_id: other.head.id,
+                r: result.initial.r,
+                level: result.initial.level,
+                residual_r: result.residual.outcome.r,
+                residual_level: result.residual.outcome.level,
+                reported: false,
+            });
+        }
+        if !scenarios.is_empty() {
+            data.scenarios = scenarios;
+        }
+        Ok(data)
     }
 
     /// A factor's display name.
@@ -60,5 +201,34 @@ impl ReportData {
             .find(|f| f.id == id)
             .map(|f| lang.name(&f.name))
             .unwrap_or_else(|| id.to_owned())
+    }
+
+    /// The petition categories that occur in the trend, in a stable order.
+    pub fn petition_categories(&self) -> Vec<String> {
+        let set: std::collections::BTreeSet<&String> = self
+            .petition_trend
+            .iter()
+            .flat_map(|m| m.by_category.keys())
+            .collect();
+        set.into_iter().cloned().collect()
+    }
+
+    /// A measure's display name, from the model's catalogue.
+    pub fn measure_name(&self, id: &str, lang: super::Lang) -> String {
+        self.model
+            .spec()
+            .measures
+            .iter()
+            .find(|m| m.id == id)
+            .map(|m| lang.name(&m.name))
+            .unwrap_or_else(|| id.to_owned())
+    }
+
+    /// The scenario's name, or the baseline's usual name when none was recorded.
+    pub fn scenario_name(&self, point: &ScenarioPoint, lang: super::Lang) -> String {
+        match &point.name {
+            Some(name) => name.clone(),
+            None => lang.pick("基准方案", "baseline").to_owned(),
+        }
     }
 }

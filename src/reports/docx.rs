@@ -70,15 +70,10 @@ impl ReportWriter for Writer {
         self.docx = std::mem::take(&mut self.docx).add_table(table);
     }
 
-    fn figure(
-        &mut self,
-        chart: Chart,
-        number: usize,
-        data: &ReportData,
-        lang: Lang,
-    ) -> Result<(), ReportError> {
+    fn figure(&mut self, chart: Chart, data: &ReportData, lang: Lang) -> Result<(), ReportError> {
         let png = charts::render(chart, ChartFormat::Png, data, lang)?;
         self.images += 1;
+        let number = self.images;
         let mut pic = Pic::new_with_dimensions(png, WIDTH, HEIGHT)
             .size(CONTENT_WIDTH_EMU, CONTENT_WIDTH_EMU / WIDTH * HEIGHT);
         pic.id = format!("rIdWenpingChart{}", self.images);

@@ -1,5 +1,8 @@
 //! The words of charts and reports in Chinese (default) and English.
 
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
 use serde::Deserialize;
 
 use crate::scoring::model::{Level, Model, Names};
@@ -11,6 +14,17 @@ pub enum Lang {
     Zh,
     En,
 }
+
+/// The categories of the bundled petition vocabulary, canonical name → the names it accepts.
+static CATEGORY_NAMES: LazyLock<BTreeMap<String, Vec<String>>> = LazyLock::new(|| {
+    #[derive(Deserialize)]
+    struct Vocabulary {
+        categories: BTreeMap<String, Vec<String>>,
+    }
+    toml::from_str::<Vocabulary>(include_str!("../../assets/petition-vocabulary.toml"))
+        .map(|v| v.categories)
+        .unwrap_or_default()
+});
 
 impl Lang {
     pub fn parse(raw: &str) -> Option<Self> {
@@ -33,6 +47,19 @@ impl Lang {
         match self {
             Self::Zh => zh,
             Self::En => en,
+        }
+    }
+
+    /// A canonical petition category in words: in Chinese, the first name the petition vocabulary
+    /// lists for it; in English, the canonical name spaced out.
+    pub fn category(self, canonical: &str) -> String {
+        match self {
+            Self::Zh => CATEGORY_NAMES
+                .get(canonical)
+                .and_then(|names| names.first())
+                .cloned()
+                .unwrap_or_else(|| canonical.to_owned()),
+            Self::En => canonical.replace('_', " "),
         }
     }
 

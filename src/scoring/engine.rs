@@ -19,11 +19,7 @@ type Steps = Vec<(u8, u8)>;
 pub fn assess(model: &Model, inputs: &AssessmentInputs) -> Result<Assessment, InputErrors> {
     inputs.check(model)?;
     let spec = model.spec();
-    let evidence: Vec<FactorEvidence> = spec
-        .factors
-        .iter()
-        .map(|f| gather(f, inputs, spec.panel.missing_evidence))
-        .collect();
+    let evidence = gather_all(model, inputs);
     let none: Steps = vec![(0, 0); spec.factors.len()];
     let chosen = measure_steps(model, &inputs.measures);
     let initial_scores = score_factors(model, &evidence, &none);
@@ -111,7 +107,7 @@ pub fn assess(model: &Model, inputs: &AssessmentInputs) -> Result<Assessment, In
 }
 
 /// Sums the steps of the named measures per factor (unknown ids were rejected by the input check).
-fn measure_steps(model: &Model, measures: &[String]) -> Steps {
+pub(crate) fn measure_steps(model: &Model, measures: &[String]) -> Steps {
     let mut steps: Steps = vec![(0, 0); model.spec().factors.len()];
     for effect in measures
         .iter()
@@ -134,39 +130,57 @@ fn score_factors(
     evidence: &[FactorEvidence],
     steps: &[(u8, u8)],
 ) -> Vec<FactorScore> {
-    let spec = model.spec();
-    let how = spec.panel.aggregation;
     evidence
         .iter()
         .zip(steps)
         .zip(&model.derived().factor_weights)
-        .filter_map(|((ev, &(dp, dq)), w)| {
-            let units: Vec<(u8, u8)> = ev
-                .units
-                .iter()
-                .map(|&(p, q)| (lowered(p, dp), lowered(q, dq)))
-                .collect();
-            let ps: Vec<u8> = units.iter().map(|u| u.0).collect();
-            let qs: Vec<u8> = units.iter().map(|u| u.1).collect();
-            let probability = aggregate(&ps, &spec.grades.probability, how)?;
-            let impact = aggregate(&qs, &spec.grades.impact, how)?;
-            let degree = probability.value * impact.value;
-            let level = model.matrix_level(probability.matrix_grade, impact.matrix_grade);
-            let membership = (spec.method == Method::Fuzzy)
-                .then(|| membership(&units.iter().map(|&(p, q)| vote(p, q)).collect::<Vec<u8>>()));
-            Some(FactorScore {
-                probability,
-                impact,
-                degree,
-                contribution: w.global * degree,
-                level,
-                membership,
-            })
-        })
+        .filter_map(|((ev, &step), w)| score_factor(model, ev, step, w.global))
         .collect()
 }
 
-fn outcome(model: &Model, scores: &[FactorScore]) -> LevelOutcome {
+/// Evidence of every factor, as [`assess`] gathers it (for callers that rescore many step sets).
+pub(crate) fn gather_all(model: &Model, inputs: &AssessmentInputs) -> Vec<FactorEvidence> {
+    let spec = model.spec();
+    spec.factors
+        .iter()
+        .map(|f| gather(f, inputs, spec.panel.missing_evidence))
+        .collect()
+}
+
+/// One factor scored with (probability, impact) steps taken off its units; None without units.
+pub(crate) fn score_factor(
+    model: &Model,
+    ev: &FactorEvidence,
+    (dp, dq): (u8, u8),
+    weight: f64,
+) -> Option<FactorScore> {
+    let spec = model.spec();
+    let how = spec.panel.aggregation;
+    let units: Vec<(u8, u8)> = ev
+        .units
+        .iter()
+        .map(|&(p, q)| (lowered(p, dp), lowered(q, dq)))
+        .collect();
+    let ps: Vec<u8> = units.iter().map(|u| u.0).collect();
+    let qs: Vec<u8> = units.iter().map(|u| u.1).collect();
+    let probability = aggregate(&ps, &spec.grades.probability, how)?;
+    let impact = aggregate(&qs, &spec.grades.impact, how)?;
+    let degree = probability.value * impact.value;
+    let level = model.matrix_level(probability.matrix_grade, impact.matrix_grade);
+    let membership = (spec.method == Method::Fuzzy)
+        .then(|| membership(&units.iter().map(|&(p, q)| vote(p, q)).collect::<Vec<u8>>()));
+    Some(FactorScore {
+        probability,
+        impact,
+        degree,
+        contribution: weight * degree,
+        level,
+        membership,
+    })
+}
+
+/// The overall outcome of scored factors (in model order): R, method level, veto.
+pub(crate) fn outcome(model: &Model, scores: &[FactorScore]) -> LevelOutcome {
     let spec = model.spec();
     // R is summed from the very contributions that are reported, so Σ cᵢ = R exactly.
     let r = scores.iter().fold(0.0, |acc, s| acc + s.contribution);

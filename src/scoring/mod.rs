@@ -16,11 +16,17 @@ pub mod inputs;
 pub mod load;
 pub mod model;
 pub mod offline;
+pub mod optimizer;
+pub mod order;
 pub mod quality;
 pub mod record;
+pub mod sensitivity;
+pub mod simulation;
 mod spans;
 pub mod spec;
 pub mod table;
+#[cfg(test)]
+mod test_support;
 pub mod tornado;
 mod validate;
 mod weights;
@@ -43,5 +49,9 @@ pub use model::{
     Aggregation, DecisionKind, GateRule, Level, Method, Model, ModelSpec, ModelSummary, Names,
 };
 pub use offline::OfflineAssessmentFile;
+pub use optimizer::{FrontierMethod, FrontierPoint, MitigationPlan, mitigation_plan};
+pub use order::{OrderStability, order_stability};
 pub use quality::{QualityCode, QualityFinding, Severity};
+pub use sensitivity::{LevelBasis, Sensitivity, sensitivity};
+pub use simulation::{Simulation, SimulationRequest, simulate};
 pub use table::render_table;

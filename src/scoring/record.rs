@@ -32,6 +32,60 @@ pub struct RecordedInputs {
     /// The petition-data snapshot the indicators were read at, and each factor's regions and window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub petition_evidence: Option<Value>,
+    /// The scenario assessed, as it was, and the proposed measures the residual did not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<ScenarioRecord>,
+    /// The decision's mitigation checklist as it stood (owners, deadlines, progress), for the report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checklist: Vec<ChecklistEntry>,
+}
+
+/// One checklist item as it stood when the assessment was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistEntry {
+    pub measure: String,
+    pub factors: Vec<String>,
+    pub owner_unit: Option<String>,
+    pub lead_person: Option<String>,
+    pub due_date: Option<chrono::NaiveDate>,
+    /// planned | in_progress | done | verified
+    pub status: String,
+    pub overdue: bool,
+    pub evidence_note: String,
+}
+
+/// One month of petitions in the decision's regions, by category, as read when the assessment was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PetitionMonth {
+    /// YYYY-MM
+    pub month: String,
+    pub petitions: i64,
+    /// category → petitions
+    pub by_category: BTreeMap<String, i64>,
+}
+
+/// The scenario an assessment was made of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioRecord {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub baseline: bool,
+    pub overrides: BTreeMap<String, AttributeValue>,
+    /// The scenario carried its own expert ratings (else the decision's were used).
+    pub own_ratings: bool,
+    /// The measures proposed for the residual level.
+    pub proposed_measures: Vec<String>,
+    /// Proposed measures left out of the residual level, with the reason.
+    pub uncounted_measures: Vec<UncountedMeasure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncountedMeasure {
+    pub measure: String,
+    pub reason: String,
 }
 
 impl RecordedInputs {

@@ -29,6 +29,7 @@ pub struct NewAssessment<'a> {
     pub residual_r: f64,
     pub residual_level: &'a str,
     pub measures: &'a [String],
+    pub scenario_id: Option<Uuid>,
 }
 
 /// The columns every view of an assessment shows.
@@ -48,6 +49,7 @@ pub struct AssessmentHead {
     pub residual_r: f64,
     pub residual_level: String,
     pub measures: Json<Vec<String>>,
+    pub scenario_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -60,7 +62,7 @@ pub struct StoredAssessment {
 
 const HEAD: &str = "a.seq, a.id, a.decision_id, a.model_id, s.version AS model_version, a.model_hash, \
      a.content_hash, a.author, a.created_at, a.initial_r, a.initial_level, a.residual_r, \
-     a.residual_level, a.measures";
+     a.residual_level, a.measures, a.scenario_id";
 const FROM: &str = "FROM assessments a JOIN model_snapshots s ON s.hash = a.model_hash";
 
 fn json_of<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, StorageError> {
@@ -118,8 +120,8 @@ impl Db {
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (hash) DO NOTHING";
         const INSERT: &str = "INSERT INTO assessments (id, decision_id, model_id, model_hash, inputs, \
              result, content_hash, author, created_at, initial_r, initial_level, residual_r, \
-             residual_level, measures) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+             residual_level, measures, scenario_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
         let (status, version, updated_at) = match moved {
             Some(next) => (next.fields.status, next.version, at),
             None => (read.fields.status, read.version, read.updated_at),
@@ -162,6 +164,7 @@ impl Db {
                 .bind(new.residual_r)
                 .bind(new.residual_level)
                 .bind(Json(new.measures))
+                .bind(new.scenario_id)
                 .execute(&mut *tx)
                 .await?;
             let seq: i64 = sqlx::query_scalar("SELECT seq FROM assessments WHERE id = $1")
@@ -189,6 +192,7 @@ impl Db {
             residual_r: new.residual_r,
             residual_level: new.residual_level.to_owned(),
             measures: Json(new.measures.to_vec()),
+            scenario_id: new.scenario_id,
         })
     }
 

@@ -7,6 +7,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::audit::append_audit;
+use super::scenarios::insert_scenario;
 use super::scope::push_in_scope;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
 use crate::domain::account::Scope;
@@ -14,6 +15,7 @@ use crate::domain::attributes::AttributeValue;
 use crate::domain::audit::AuditRecord;
 use crate::domain::decision::{Affected, Decision, DecisionFields, DecisionKind, DecisionStatus};
 use crate::domain::region::RegionCode;
+use crate::domain::scenario::{Scenario, ScenarioFields};
 
 const COLUMNS: &str = "seq, id, title, kind, description, responsible_unit, regions, \
      affected_households, affected_people, affected_workers, budget_yuan, planned_start, \
@@ -196,6 +198,17 @@ impl Db {
                 .await?;
             insert_regions!(tx, decision.id, fields.regions);
             append_audit!(tx, &record, at)?;
+            // Every decision has its baseline scenario from the start.
+            let baseline = Scenario {
+                id: Uuid::new_v4(),
+                decision_id: decision.id,
+                baseline: true,
+                fields: ScenarioFields::baseline(),
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            insert_scenario!(tx, &baseline)?;
         });
         Ok(decision)
     }

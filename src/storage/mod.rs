@@ -4,12 +4,16 @@
 pub mod accounts;
 pub mod assessments;
 pub mod audit;
+pub mod checklist;
 pub mod credentials;
 pub mod decisions;
 pub mod petition_jobs;
 pub mod petitions;
 pub mod ratings;
 pub mod regions;
+pub mod report_sources;
+pub mod resolutions;
+pub mod scenarios;
 pub mod scope;
 
 use std::collections::BTreeSet;

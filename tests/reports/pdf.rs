@@ -7,7 +7,7 @@ use super::common::{header, spawn_app};
 use super::{assessed, bytes};
 
 /// Runs a poppler tool (`pdftotext`, `pdfinfo`) on a PDF and returns what it prints.
-fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
+pub fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.pdf");
     std::fs::write(&file, pdf).unwrap();
@@ -64,7 +64,13 @@ async fn the_pdf_report_has_searchable_chinese_text_pages_and_contents() {
         "九、评估结论与决策建议",
         "十、应急处置要点",
         "附录一",
+        "附录二",
         "附录三",
+        "附录四",
+        "附录五",
+        "敏感性龙卷风图",
+        "蒙特卡罗模拟：风险等级分布",
+        "措施清单",
         "城关镇东片区集体土地征收",
     ] {
         assert!(text.contains(heading), "missing {heading}");
@@ -162,5 +168,51 @@ async fn pdf_text_is_printed_as_typed_never_evaluated_as_typst() {
     assert!(
         text.contains("以下字符超出报告字体，可能无法显示：〔U+20000〕"),
         "the character outside the fonts is named"
+    );
+}
+
+/// Debian's full Noto Sans CJK (fonts-noto-cjk; scripts/test installs it): it has CJK Extension A,
+/// which the bundled GB2312 subset does not.
+const FALLBACK_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+#[tokio::test]
+async fn a_rare_character_is_drawn_with_the_configured_fallback_font() {
+    let app = spawn_app().await;
+    let title = "㐀村土地征收";
+    let record = assessed(&app, title).await;
+    let id = record["id"].as_str().unwrap();
+    assert!(
+        std::path::Path::new(FALLBACK_FONT).exists(),
+        "{FALLBACK_FONT} (Debian's fonts-noto-cjk) is needed"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let report = |font: Option<&str>| {
+        let out = dir.path().join(format!("{}.pdf", font.is_some()));
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wenping"));
+        command
+            .args(["report", id, "--format", "pdf", "--out"])
+            .arg(&out)
+            .env("WENPING_DATABASE_URL", &app.database_url)
+            .env_remove("WENPING_FONT");
+        if let Some(font) = font {
+            command.env("WENPING_FONT", font);
+        }
+        assert!(command.status().unwrap().success());
+        let pdf = std::fs::read(&out).unwrap();
+        poppler("pdftotext", &pdf, &["-enc", "UTF-8"]).replace('\n', "")
+    };
+    let without = report(None);
+    assert!(
+        without.contains("〔U+3400〕村土地征收") && without.contains("以下字符超出报告字体"),
+        "without a fallback the character is named"
+    );
+    let with = report(Some(FALLBACK_FONT));
+    assert!(
+        with.contains(title),
+        "with the fallback the character itself is in the PDF"
+    );
+    assert!(
+        !with.contains("以下字符超出报告字体") && !with.contains("U+3400"),
+        "and nothing is reported missing"
     );
 }

@@ -2,9 +2,13 @@
 //! configured fallback). Each chart is a function drawing on any backend, so PNG and SVG show
 //! exactly the same picture.
 
+mod bands;
 mod contributions;
 mod matrix;
+mod montecarlo;
+mod petitions;
 mod radar;
+mod scenarios;
 mod tornado;
 
 use plotters::coord::Shift;
@@ -41,15 +45,38 @@ pub enum Chart {
     Matrix,
     /// R with each factor one grade lower and higher.
     Tornado,
+    /// Petitions per month in the decision's regions, by category.
+    Petitions,
+    /// R of each scenario of the decision, with the level bands.
+    Scenarios,
+    /// The seeded Monte Carlo's level probabilities and R distribution.
+    MonteCarlo,
 }
 
 impl Chart {
-    pub const ALL: [Chart; 4] = [
+    pub const ALL: [Chart; 7] = [
         Chart::Radar,
         Chart::Contributions,
         Chart::Matrix,
         Chart::Tornado,
+        Chart::Petitions,
+        Chart::Scenarios,
+        Chart::MonteCarlo,
     ];
+
+    /// The slugs, for messages and the API description.
+    pub fn names() -> String {
+        Self::ALL.map(Chart::slug).join(", ")
+    }
+
+    /// Whether the assessment has what the chart shows (petition data, a simulation).
+    pub fn available(self, data: &ReportData) -> bool {
+        match self {
+            Chart::Petitions => !data.petition_trend.is_empty(),
+            Chart::MonteCarlo => data.simulation.is_some(),
+            _ => true,
+        }
+    }
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|c| c.slug() == raw)
@@ -61,6 +88,9 @@ impl Chart {
             Chart::Contributions => "contributions",
             Chart::Matrix => "matrix",
             Chart::Tornado => "tornado",
+            Chart::Petitions => "petitions",
+            Chart::Scenarios => "scenarios",
+            Chart::MonteCarlo => "montecarlo",
         }
     }
 
@@ -78,6 +108,18 @@ impl Chart {
             Chart::Tornado => lang.pick(
                 "敏感性龙卷风图（概率等级±1）",
                 "Tornado: R with each probability grade ±1",
+            ),
+            Chart::Petitions => lang.pick(
+                "信访趋势（按月、按类别）",
+                "Petition trend by month and category",
+            ),
+            Chart::Scenarios => lang.pick(
+                "方案比较：各方案风险指数 R 与等级区间",
+                "Scenario comparison: R per scenario with the level bands",
+            ),
+            Chart::MonteCarlo => lang.pick(
+                "蒙特卡罗模拟：风险等级分布",
+                "Monte Carlo: distribution of the level",
             ),
         }
     }
@@ -110,6 +152,9 @@ fn draw<DB: DrawingBackend>(
         Chart::Contributions => contributions::draw(root, data, lang, fonts),
         Chart::Matrix => matrix::draw(root, data, lang, fonts),
         Chart::Tornado => tornado::draw(root, data, lang, fonts),
+        Chart::Petitions => petitions::draw(root, data, lang, fonts),
+        Chart::Scenarios => scenarios::draw(root, data, lang, fonts),
+        Chart::MonteCarlo => montecarlo::draw(root, data, lang, fonts),
     }?;
     root.present()
 }

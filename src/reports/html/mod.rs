@@ -46,6 +46,7 @@ fn esc(text: &str) -> String {
 /// The HTML being written.
 struct Doc {
     out: String,
+    figures: usize,
 }
 
 impl ReportWriter for Doc {
@@ -83,14 +84,10 @@ impl ReportWriter for Doc {
     }
 
     /// The chart inline as SVG, so it stays vector and its text selectable.
-    fn figure(
-        &mut self,
-        chart: Chart,
-        number: usize,
-        data: &ReportData,
-        lang: Lang,
-    ) -> Result<(), ReportError> {
+    fn figure(&mut self, chart: Chart, data: &ReportData, lang: Lang) -> Result<(), ReportError> {
         let svg = charts::render(chart, ChartFormat::Svg, data, lang)?;
+        self.figures += 1;
+        let number = self.figures;
         let svg = String::from_utf8_lossy(&svg);
         // The XML declaration is not allowed inside HTML.
         let svg = svg.trim_start();
@@ -131,7 +128,10 @@ impl ReportWriter for Doc {
 
 /// The whole report; the same assessment and language give the same bytes.
 pub fn render(data: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
-    let mut doc = Doc { out: String::new() };
+    let mut doc = Doc {
+        out: String::new(),
+        figures: 0,
+    };
     outline::write(&mut doc, data, lang)?;
     let title = format!(
         "{}：{}",

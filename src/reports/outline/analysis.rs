@@ -1,5 +1,4 @@
-//! Chapters 4–8: analysis by dimension, risk identification, single-factor estimation,
-//! mitigation, levels before and after measures.
+//! Chapters 4–6: analysis by dimension, risk identification, single-factor estimation.
 
 use super::{ReportWriter, n4};
 use crate::reports::charts::Chart;
@@ -13,7 +12,7 @@ pub(super) fn write(
     let r = &data.result;
 
     doc.heading(lang.pick("四、分维度分析", "4 Analysis by dimension"));
-    doc.figure(Chart::Radar, 1, data, lang)?;
+    doc.figure(Chart::Radar, data, lang)?;
     let dims: Vec<Vec<String>> = r
         .dimensions
         .iter()
@@ -99,82 +98,8 @@ pub(super) fn write(
         ],
         &factors,
     );
-    doc.figure(Chart::Matrix, 2, data, lang)?;
-    doc.figure(Chart::Contributions, 3, data, lang)?;
-
-    doc.heading(lang.pick(
-        "七、风险防范化解措施",
-        "7 Mitigation measures and checklist",
-    ));
-    if r.gate.duties.is_empty() {
-        doc.paragraph(lang.pick(
-            "本次评估未选择防范化解措施。",
-            "No mitigation measures were chosen in this assessment.",
-        ));
-    } else {
-        let duties: Vec<Vec<String>> = r
-            .gate
-            .duties
-            .iter()
-            .map(|duty| {
-                vec![
-                    lang.name(&duty.name),
-                    duty.factors
-                        .iter()
-                        .map(|f| data.factor_name(f, lang))
-                        .collect::<Vec<_>>()
-                        .join("、"),
-                    lang.name(&duty.usual_owner),
-                    format!("{:?}", duty.phase),
-                    lang.pick("待明确", "to be assigned").into(),
-                    if duty.level_depends_on_it {
-                        lang.pick("是", "yes")
-                    } else {
-                        lang.pick("否", "no")
-                    }
-                    .into(),
-                ]
-            })
-            .collect();
-        doc.table(
-            &[
-                lang.pick("措施", "measure"),
-                lang.pick("针对因素", "factors"),
-                lang.pick("责任单位", "owner"),
-                lang.pick("阶段", "phase"),
-                lang.pick("完成时限", "deadline"),
-                lang.pick("等级依赖", "level depends on it"),
-            ],
-            &duties,
-        );
-    }
-
-    doc.heading(lang.pick("八、措施前后风险等级", "8 Level before and after measures"));
-    doc.table(
-        &["", "R", lang.pick("等级", "level")],
-        &[
-            vec![
-                lang.pick("初始风险", "initial").into(),
-                n4(r.initial.r),
-                lang.level(&data.model, r.initial.level),
-            ],
-            vec![
-                lang.pick("落实措施后", "after measures").into(),
-                n4(r.residual.outcome.r),
-                lang.level(&data.model, r.residual.outcome.level),
-            ],
-        ],
-    );
-    for veto in &r.initial.veto {
-        doc.framed(
-            &[format!(
-                "{}：{}",
-                lang.pick("否决项", "Veto factor"),
-                lang.name(&veto.name)
-            )],
-            true,
-        );
-    }
+    doc.figure(Chart::Matrix, data, lang)?;
+    doc.figure(Chart::Contributions, data, lang)?;
 
     Ok(())
 }

@@ -144,6 +144,5 @@ pub(super) fn write(
             &indicators,
         );
     }
-
-    Ok(())
+    super::petitions::write(doc, data, lang)
 }

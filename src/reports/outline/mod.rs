@@ -2,8 +2,12 @@
 //! every format through [`ReportWriter`].
 
 mod analysis;
+mod appendix;
 mod conclusion;
 mod facts;
+mod mitigation;
+mod petitions;
+mod resolution;
 
 use super::charts::Chart;
 use super::{Lang, ReportData, ReportError};
@@ -15,14 +19,8 @@ pub trait ReportWriter {
     fn bullet(&mut self, text: &str);
     /// Cells starting with `#` are numbers (right-aligned, the `#` dropped).
     fn table(&mut self, header: &[&str], rows: &[Vec<String>]);
-    /// A chart with its caption.
-    fn figure(
-        &mut self,
-        chart: Chart,
-        number: usize,
-        data: &ReportData,
-        lang: Lang,
-    ) -> Result<(), ReportError>;
+    /// A chart with its caption; figures are numbered in the order written.
+    fn figure(&mut self, chart: Chart, data: &ReportData, lang: Lang) -> Result<(), ReportError>;
     /// A framed block: the recommendation, or a warning.
     fn framed(&mut self, lines: &[String], warning: bool);
 }
@@ -37,7 +35,11 @@ pub fn write(
     data: &ReportData,
     lang: Lang,
 ) -> Result<(), ReportError> {
+    // An override of the gate is the first thing a reader sees.
+    resolution::banner(doc, data, lang);
     facts::write(doc, data, lang)?;
     analysis::write(doc, data, lang)?;
-    conclusion::write(doc, data, lang)
+    mitigation::write(doc, data, lang);
+    conclusion::write(doc, data, lang);
+    appendix::write(doc, data, lang)
 }

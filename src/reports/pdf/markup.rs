@@ -107,14 +107,9 @@ impl ReportWriter for Markup {
     }
 
     /// The SVG chart as a vector image; its text is drawn with the bundled font of the World.
-    fn figure(
-        &mut self,
-        chart: Chart,
-        number: usize,
-        data: &ReportData,
-        lang: Lang,
-    ) -> Result<(), ReportError> {
+    fn figure(&mut self, chart: Chart, data: &ReportData, lang: Lang) -> Result<(), ReportError> {
         let svg = charts::render(chart, ChartFormat::Svg, data, lang)?;
+        let number = self.charts.len() + 1;
         // typst looks SVG families up in its font book, which knows the font by its real name.
         let svg = String::from_utf8_lossy(&svg).replace(super::super::fonts::FAMILY, &self.family);
         let path = format!("/charts/{number}-{}.svg", chart.slug());

@@ -1,0 +1,137 @@
+//! Follow-up after the committee decided (跟踪评估): once a decision goes ahead, each petition
+//! import compares the months since the resolution in the decision's regions (and the categories
+//! the resolution watches) with the months before it. A spike raises an alert and marks the resolution for review.
+
+use std::collections::BTreeMap;
+
+use chrono::Datelike;
+
+use crate::domain::petition::add_months;
+use crate::domain::resolution::{Outcome, Resolution};
+use crate::petitions::indicators::{SPIKE_Z, reduce_regions};
+use crate::storage::resolutions::{Alert, NewAlert};
+use crate::storage::{Db, StorageError};
+
+/// Fewer months of history before the resolution than this give no baseline to compare with.
+const MIN_BASELINE_MONTHS: usize = 3;
+
+/// Checks every decision going ahead; returns the alerts raised now.
+pub async fn check_all(db: &Db) -> Result<Vec<Alert>, StorageError> {
+    let mut raised = Vec::new();
+    for resolution in db.current_resolutions().await? {
+        if matches!(resolution.outcome, Outcome::Postpone | Outcome::Reject) {
+            continue;
+        }
+        raised.extend(check(db, &resolution).await?);
+    }
+    Ok(raised)
+}
+
+async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, StorageError> {
+    let decision = db.decision(resolution.decision_id).await?;
+    let regions = reduce_regions(
+        decision
+            .fields
+            .regions
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
+    );
+    let decided = resolution.created_at.year() * 100 + resolution.created_at.month() as i32;
+    let watched = &resolution.watched_categories;
+    let categories = (!watched.is_empty()).then_some(watched.as_slice());
+    let rows = db.petition_rollups(&regions, categories, 999_912).await?;
+    let mut series: BTreeMap<&str, BTreeMap<i32, i64>> = BTreeMap::new();
+    for row in &rows {
+        *series
+            .entry(row.region_prefix.as_str())
+            .or_default()
+            .entry(row.month)
+            .or_default() += row.counts.petitions;
+    }
+    let spikes: Vec<NewAlert> = series
+        .iter()
+        .flat_map(|(region, months)| spikes_after(region, months, decided))
+        .map(|spike| NewAlert {
+            categories: watched.clone(),
+            ..spike
+        })
+        .collect();
+    if spikes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let raised = db.insert_alerts(resolution, &spikes).await?;
+    for alert in &raised {
+        let reason = format!(
+            "petition spike in region {} in {}: {} petitions against a pre-decision mean of {:.1} (z {:.1})",
+            alert.region, alert.month, alert.count, alert.baseline_mean, alert.z
+        );
+        db.flag_resolution_for_review(resolution.decision_id, &reason, "follow-up")
+            .await?;
+    }
+    Ok(raised)
+}
+
+/// Months from `decided` on whose count lies more than [`SPIKE_Z`] deviations above the mean of
+/// the months before it (from the region's first month with petitions; empty months count as 0).
+fn spikes_after(region: &str, months: &BTreeMap<i32, i64>, decided: i32) -> Vec<NewAlert> {
+    let Some((&first, _)) = months.iter().next() else {
+        return Vec::new();
+    };
+    let mut before = Vec::new();
+    let mut m = first;
+    while m < decided {
+        before.push(*months.get(&m).unwrap_or(&0) as f64);
+        m = add_months(m, 1);
+    }
+    if before.len() < MIN_BASELINE_MONTHS {
+        return Vec::new();
+    }
+    let n = before.len() as f64;
+    let mean = before.iter().sum::<f64>() / n;
+    let sd = (before.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    // Counts are counts: a flat history (sd 0) would make any rise "infinitely" unusual, so the
+    // deviation is at least the Poisson one, √mean, and at least one petition.
+    let scale = sd.max(mean.sqrt()).max(1.0);
+    months
+        .range(decided..)
+        .filter_map(|(&month, &count)| {
+            let z = (count as f64 - mean) / scale;
+            (z > SPIKE_Z).then(|| NewAlert {
+                region: region.to_owned(),
+                month,
+                count,
+                baseline_mean: mean,
+                baseline_sd: sd,
+                z,
+                categories: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rise_after_the_decision_is_a_spike_and_history_before_is_not() {
+        let mut months = BTreeMap::new();
+        for (k, m) in [202601, 202602, 202603, 202604, 202605].iter().enumerate() {
+            months.insert(*m, 4 + (k as i64 % 2));
+        }
+        months.insert(202606, 30);
+        months.insert(202607, 5);
+        let spikes = spikes_after("330102001", &months, 202606);
+        assert_eq!(spikes.len(), 1);
+        assert_eq!(spikes[0].month, 202606);
+        assert!((spikes[0].baseline_mean - 4.4).abs() < 1e-12);
+        // Too little history before the decision: no baseline, no alert.
+        assert!(spikes_after("330102001", &months, 202603).is_empty());
+        // A flat zero history still flags a real rise.
+        let flat = BTreeMap::from([(202601, 0), (202604, 0), (202605, 9)]);
+        let from_zero = spikes_after("330102001", &flat, 202605);
+        assert_eq!(from_zero.len(), 1);
+        assert!(from_zero[0].z > SPIKE_Z);
+    }
+}

@@ -1,0 +1,246 @@
+//! `/api/v1/decisions/{id}/scenarios`: the alternatives of a decision. Every decision has a
+//! baseline; others carry attribute overrides, their own ratings if the experts gave them, and
+//! chosen measures.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::Authorized;
+use super::decisions::decision_in_scope;
+use super::extract::{self, IfMatch, JsonBody, decode_value, merge_patched};
+use super::ratings::models_for;
+use crate::auth::permission::{ReadDecisions, WriteDecisions};
+use crate::domain::FieldErrors;
+use crate::domain::decision::Decision;
+use crate::domain::scenario::{Scenario, ScenarioFields};
+use crate::error::{ApiError, Problem};
+
+pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(create_scenario)
+        .service(list_scenarios)
+        .service(get_scenario)
+        .service(patch_scenario)
+        .service(delete_scenario);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScenarioList {
+    decision_id: Uuid,
+    /// The baseline first, then in creation order.
+    items: Vec<Scenario>,
+}
+
+fn with_etag(response: HttpResponse, scenario: &Scenario) -> HttpResponse {
+    extract::with_etag(response, &scenario.etag())
+}
+
+/// Checks the fields against the factors and measures of the decision kind's models.
+fn validate(
+    state: &AppState,
+    decision: &Decision,
+    fields: &ScenarioFields,
+) -> Result<(), ApiError> {
+    let models = models_for(&state.models, decision.fields.kind);
+    let result: Result<(), FieldErrors> = fields.validate(
+        |f| models.iter().any(|m| m.factor_index(f).is_some()),
+        |m| models.iter().any(|model| model.measure(m).is_some()),
+    );
+    Ok(result?)
+}
+
+pub(crate) fn scenario_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| {
+        ApiError::NotFound(format!(
+            "no scenario with id '{}'",
+            raw.chars().take(40).collect::<String>()
+        ))
+    })
+}
+
+fn writable(decision: &Decision) -> Result<(), ApiError> {
+    if decision.archived {
+        return Err(ApiError::Conflict(
+            "an archived decision's scenarios cannot be changed".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Add an alternative scenario to a decision.
+#[utoipa::path(
+    tag = "scenarios",
+    params(("id" = Uuid, Path, description = "Decision id")),
+    request_body(content = ScenarioFields, example = json!({"name": "补偿按市场价 100%", "overrides": {"compensation_ratio": 1.0}, "measures": ["unified_standard"]})),
+    responses(
+        (status = 201, description = "Created", body = Scenario,
+            headers(("Location" = String, description = "URL of the scenario"), ("ETag" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such decision", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Archived decision", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field (e.g. overrides.compensation_ratio, measures[1])", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/decisions/{id}/scenarios")]
+async fn create_scenario(
+    user: Authorized<WriteDecisions>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: JsonBody<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let decision = decision_in_scope(&state, &id, &user).await?;
+    writable(&decision)?;
+    // Decoded after the scope check, so an out-of-scope caller learns nothing from the errors.
+    let fields: ScenarioFields = decode_value(body.0)?;
+    validate(&state, &decision, &fields)?;
+    let scenario = state
+        .db
+        .insert_scenario(decision.id, &fields, &user.username)
+        .await?;
+    let response = HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!(
+                "/api/v1/decisions/{}/scenarios/{}",
+                decision.id, scenario.id
+            ),
+        ))
+        .json(&scenario);
+    Ok(with_etag(response, &scenario))
+}
+
+/// A decision's scenarios, the baseline first.
+#[utoipa::path(
+    tag = "scenarios",
+    params(("id" = Uuid, Path, description = "Decision id")),
+    responses(
+        (status = 200, description = "The scenarios", body = ScenarioList),
+        (status = 404, description = "No such decision", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/decisions/{id}/scenarios")]
+async fn list_scenarios(
+    user: Authorized<ReadDecisions>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let decision = decision_in_scope(&state, &id, &user).await?;
+    let items = state.db.scenarios(decision.id).await?;
+    Ok(HttpResponse::Ok().json(ScenarioList {
+        decision_id: decision.id,
+        items,
+    }))
+}
+
+/// One scenario.
+#[utoipa::path(
+    tag = "scenarios",
+    params(("id" = Uuid, Path, description = "Decision id"), ("sid" = Uuid, Path, description = "Scenario id")),
+    responses(
+        (status = 200, description = "The scenario", body = Scenario, headers(("ETag" = String))),
+        (status = 404, description = "No such decision or scenario", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/decisions/{id}/scenarios/{sid}")]
+async fn get_scenario(
+    user: Authorized<ReadDecisions>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, sid) = path.into_inner();
+    let decision = decision_in_scope(&state, &id, &user).await?;
+    let scenario = state.db.scenario(decision.id, scenario_id(&sid)?).await?;
+    Ok(with_etag(HttpResponse::Ok().json(&scenario), &scenario))
+}
+
+/// Change a scenario with a JSON merge patch (RFC 7396); needs `If-Match` with the current ETag.
+#[utoipa::path(
+    tag = "scenarios",
+    params(
+        ("id" = Uuid, Path, description = "Decision id"),
+        ("sid" = Uuid, Path, description = "Scenario id"),
+        ("If-Match" = String, Header, description = "The ETag the change is based on"),
+    ),
+    request_body(content = serde_json::Value, description = "Fields to change; null removes an override or the scenario's own ratings",
+        content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "Changed", body = Scenario, headers(("ETag" = String))),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such decision or scenario", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Archived decision", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid field", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/decisions/{id}/scenarios/{sid}")]
+async fn patch_scenario(
+    user: Authorized<WriteDecisions>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: JsonBody<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, sid) = path.into_inner();
+    let decision = decision_in_scope(&state, &id, &user).await?;
+    let current = state.db.scenario(decision.id, scenario_id(&sid)?).await?;
+    IfMatch::required(&req)?.check(&current.etag())?;
+    writable(&decision)?;
+    let fields: ScenarioFields = merge_patched(&current.fields, body.0)?;
+    validate(&state, &decision, &fields)?;
+    if fields == current.fields {
+        return Ok(with_etag(HttpResponse::Ok().json(&current), &current));
+    }
+    let updated = state
+        .db
+        .update_scenario(&current, &fields, &user.username)
+        .await?;
+    Ok(with_etag(HttpResponse::Ok().json(&updated), &updated))
+}
+
+/// Delete a scenario (not the baseline); needs `If-Match`. Assessments made of it keep their copy.
+#[utoipa::path(
+    tag = "scenarios",
+    params(
+        ("id" = Uuid, Path, description = "Decision id"),
+        ("sid" = Uuid, Path, description = "Scenario id"),
+        ("If-Match" = String, Header, description = "The ETag the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 404, description = "No such decision or scenario", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The baseline, or an archived decision", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed meanwhile", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/decisions/{id}/scenarios/{sid}")]
+async fn delete_scenario(
+    user: Authorized<WriteDecisions>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, sid) = path.into_inner();
+    let decision = decision_in_scope(&state, &id, &user).await?;
+    let current = state.db.scenario(decision.id, scenario_id(&sid)?).await?;
+    IfMatch::required(&req)?.check(&current.etag())?;
+    writable(&decision)?;
+    if current.baseline {
+        return Err(ApiError::Conflict(
+            "the baseline scenario cannot be deleted".into(),
+        ));
+    }
+    state.db.delete_scenario(&current, &user.username).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,20 @@
+//! The appendices: sensitivity, uncertainty, scenario comparison, quality findings, provenance.
+
+mod provenance;
+mod scenarios;
+mod sensitivity;
+mod uncertainty;
+
+use super::ReportWriter;
+use crate::reports::{Lang, ReportData, ReportError};
+
+pub(super) fn write(
+    doc: &mut impl ReportWriter,
+    data: &ReportData,
+    lang: Lang,
+) -> Result<(), ReportError> {
+    sensitivity::write(doc, data, lang)?;
+    uncertainty::write(doc, data, lang)?;
+    scenarios::write(doc, data, lang)?;
+    provenance::write(doc, data, lang)
+}

@@ -1,0 +1,337 @@
+//! The committee's resolutions, their review flags, and the follow-up alerts that raise them.
+
+use chrono::{DateTime, Utc};
+use sqlx::types::Json;
+use uuid::Uuid;
+
+use super::audit::append_audit;
+use super::scope::push_in_scope;
+use super::{Db, StorageError, in_write_tx, now, with_pool};
+use crate::domain::account::Scope;
+use crate::domain::audit::AuditRecord;
+use crate::domain::resolution::{Outcome, Resolution};
+use crate::scoring::GateOutcome;
+
+const COLUMNS: &str = "id, decision_id, outcome, conditions, assessment_id, assessment_hash, \
+     gate_outcome, residual_level, override_reason, watched_categories, author, created_at, \
+     needs_review, review_reasons";
+
+#[derive(sqlx::FromRow)]
+struct ResolutionRow {
+    id: Uuid,
+    decision_id: Uuid,
+    outcome: String,
+    conditions: String,
+    assessment_id: Uuid,
+    assessment_hash: String,
+    gate_outcome: String,
+    residual_level: String,
+    override_reason: Option<String>,
+    watched_categories: Json<Vec<String>>,
+    author: String,
+    created_at: DateTime<Utc>,
+    needs_review: bool,
+    review_reasons: Json<Vec<String>>,
+}
+
+impl TryFrom<ResolutionRow> for Resolution {
+    type Error = StorageError;
+    fn try_from(row: ResolutionRow) -> Result<Self, StorageError> {
+        let corrupt = |what: &str| StorageError::Corrupt(format!("resolution {}: {what}", row.id));
+        let outcome = Outcome::parse(&row.outcome).ok_or_else(|| corrupt("unknown outcome"))?;
+        let gate_outcome: GateOutcome =
+            serde_json::from_value(serde_json::Value::String(row.gate_outcome.clone()))
+                .map_err(|_| corrupt("unknown gate outcome"))?;
+        Ok(Resolution {
+            id: row.id,
+            decision_id: row.decision_id,
+            outcome,
+            conditions: row.conditions,
+            assessment_id: row.assessment_id,
+            assessment_hash: row.assessment_hash,
+            gate_outcome,
+            residual_level: row.residual_level,
+            override_reason: row.override_reason,
+            watched_categories: row.watched_categories.0,
+            author: row.author,
+            created_at: row.created_at,
+            needs_review: row.needs_review,
+            review_reasons: row.review_reasons.0,
+        })
+    }
+}
+
+/// A spike month found after a resolution.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct Alert {
+    pub id: Uuid,
+    pub decision_id: Uuid,
+    pub resolution_id: Uuid,
+    /// The decision's affected region whose petitions spiked.
+    pub region: String,
+    /// yyyy-mm
+    pub month: String,
+    pub count: i64,
+    /// Mean and standard deviation of the monthly counts before the resolution.
+    pub baseline_mean: f64,
+    pub baseline_sd: f64,
+    pub z: f64,
+    /// The categories counted; empty = all.
+    pub categories: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct AlertRow {
+    id: Uuid,
+    decision_id: Uuid,
+    resolution_id: Uuid,
+    region: String,
+    month: i64,
+    count: i64,
+    baseline_mean: f64,
+    baseline_sd: f64,
+    z: f64,
+    categories: Json<Vec<String>>,
+    created_at: DateTime<Utc>,
+}
+
+impl From<AlertRow> for Alert {
+    fn from(r: AlertRow) -> Self {
+        Alert {
+            id: r.id,
+            decision_id: r.decision_id,
+            resolution_id: r.resolution_id,
+            region: r.region,
+            month: format!("{:04}-{:02}", r.month / 100, r.month % 100),
+            count: r.count,
+            baseline_mean: r.baseline_mean,
+            baseline_sd: r.baseline_sd,
+            z: r.z,
+            categories: r.categories.0,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A spike about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    pub region: String,
+    /// yyyymm
+    pub month: i32,
+    pub count: i64,
+    pub baseline_mean: f64,
+    pub baseline_sd: f64,
+    pub z: f64,
+    pub categories: Vec<String>,
+}
+
+const ALERT_COLUMNS: &str = "a.id, a.decision_id, a.resolution_id, a.region, a.month, a.count, \
+     a.baseline_mean, a.baseline_sd, a.z, a.categories, a.created_at";
+
+impl Db {
+    pub async fn insert_resolution(
+        &self,
+        resolution: &Resolution,
+        decided: Option<&crate::domain::decision::Decision>,
+    ) -> Result<(), StorageError> {
+        let at = resolution.created_at;
+        let after =
+            serde_json::to_value(resolution).map_err(|e| StorageError::Corrupt(e.to_string()))?;
+        let record = AuditRecord {
+            entity: "resolution",
+            entity_id: resolution.id,
+            decision_id: Some(resolution.decision_id),
+            action: if resolution.override_reason.is_some() {
+                "resolve_override"
+            } else {
+                "resolve"
+            },
+            actor: resolution.author.clone(),
+            before: None,
+            after: Some(after),
+        };
+        const SQL: &str = "INSERT INTO resolutions (id, decision_id, outcome, conditions, \
+             assessment_id, assessment_hash, gate_outcome, residual_level, override_reason, \
+             watched_categories, author, created_at, needs_review, review_reasons) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+        const STATUS: &str = "UPDATE decisions SET status = $1, version = $2, updated_at = $3 WHERE id = $4 AND version = $5";
+        let gate = serde_json::to_value(resolution.gate_outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        in_write_tx!(self, tx => {
+            sqlx::query(SQL)
+                .bind(resolution.id)
+                .bind(resolution.decision_id)
+                .bind(resolution.outcome.as_str())
+                .bind(&resolution.conditions)
+                .bind(resolution.assessment_id)
+                .bind(&resolution.assessment_hash)
+                .bind(&gate)
+                .bind(&resolution.residual_level)
+                .bind(resolution.override_reason.as_deref())
+                .bind(Json(&resolution.watched_categories))
+                .bind(&resolution.author)
+                .bind(at)
+                .bind(false)
+                .bind(Json(&resolution.review_reasons))
+                .execute(&mut *tx)
+                .await?;
+            if let Some(next) = decided {
+                let moved = sqlx::query(STATUS)
+                    .bind(next.fields.status.as_str())
+                    .bind(next.version)
+                    .bind(at)
+                    .bind(next.id)
+                    .bind(next.version - 1)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if moved != 1 {
+                    return Err(StorageError::Conflict(
+                        "the decision changed while the resolution was recorded; try again".into(),
+                    ));
+                }
+            }
+            append_audit!(tx, &record, at)?;
+        });
+        Ok(())
+    }
+
+    /// The decision's resolutions, newest first.
+    pub async fn resolutions(&self, decision_id: Uuid) -> Result<Vec<Resolution>, StorageError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM resolutions WHERE decision_id = $1 ORDER BY seq DESC");
+        let rows: Vec<ResolutionRow> = with_pool!(self, pool =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(decision_id).fetch_all(pool).await)?;
+        rows.into_iter().map(Resolution::try_from).collect()
+    }
+
+    /// Every decision's newest resolution (the one in force), for follow-up.
+    pub async fn current_resolutions(&self) -> Result<Vec<Resolution>, StorageError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM resolutions r WHERE seq = \
+             (SELECT MAX(seq) FROM resolutions o WHERE o.decision_id = r.decision_id)"
+        );
+        let rows: Vec<ResolutionRow> = with_pool!(self, pool =>
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?;
+        rows.into_iter().map(Resolution::try_from).collect()
+    }
+
+    /// Marks the decision's resolution in force as needing review, adding `reason` (once).
+    pub async fn flag_resolution_for_review(
+        &self,
+        decision_id: Uuid,
+        reason: &str,
+        actor: &str,
+    ) -> Result<(), StorageError> {
+        let Some(current) = self.resolutions(decision_id).await?.into_iter().next() else {
+            return Ok(());
+        };
+        if current.review_reasons.iter().any(|r| r == reason) {
+            return Ok(());
+        }
+        let mut reasons = current.review_reasons.clone();
+        reasons.push(reason.to_owned());
+        let at = now();
+        let record = AuditRecord {
+            entity: "resolution",
+            entity_id: current.id,
+            decision_id: Some(decision_id),
+            action: "needs_review",
+            actor: actor.to_owned(),
+            before: Some(
+                serde_json::json!({"needs_review": current.needs_review, "review_reasons": current.review_reasons}),
+            ),
+            after: Some(serde_json::json!({"needs_review": true, "review_reasons": reasons})),
+        };
+        in_write_tx!(self, tx => {
+            sqlx::query("UPDATE resolutions SET needs_review = $1, review_reasons = $2 WHERE id = $3")
+                .bind(true)
+                .bind(Json(&reasons))
+                .bind(current.id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, &record, at)?;
+        });
+        Ok(())
+    }
+
+    /// Records the spikes not yet recorded for this resolution; returns the new ones.
+    pub async fn insert_alerts(
+        &self,
+        resolution: &Resolution,
+        spikes: &[NewAlert],
+    ) -> Result<Vec<Alert>, StorageError> {
+        let at = now();
+        const EXISTS: &str =
+            "SELECT COUNT(*) FROM alerts WHERE resolution_id = $1 AND region = $2 AND month = $3";
+        const SQL: &str = "INSERT INTO alerts (id, decision_id, resolution_id, region, month, count, \
+             baseline_mean, baseline_sd, z, categories, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+        let mut created = Vec::new();
+        in_write_tx!(self, tx => {
+            for s in spikes {
+                let n: i64 = sqlx::query_scalar(EXISTS)
+                    .bind(resolution.id)
+                    .bind(&s.region)
+                    .bind(i64::from(s.month))
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if n > 0 {
+                    continue;
+                }
+                let id = Uuid::new_v4();
+                sqlx::query(SQL)
+                    .bind(id)
+                    .bind(resolution.decision_id)
+                    .bind(resolution.id)
+                    .bind(&s.region)
+                    .bind(i64::from(s.month))
+                    .bind(s.count)
+                    .bind(s.baseline_mean)
+                    .bind(s.baseline_sd)
+                    .bind(s.z)
+                    .bind(Json(&s.categories))
+                    .bind(at)
+                    .execute(&mut *tx)
+                    .await?;
+                created.push(Alert::from(AlertRow {
+                    id,
+                    decision_id: resolution.decision_id,
+                    resolution_id: resolution.id,
+                    region: s.region.clone(),
+                    month: i64::from(s.month),
+                    count: s.count,
+                    baseline_mean: s.baseline_mean,
+                    baseline_sd: s.baseline_sd,
+                    z: s.z,
+                    categories: Json(s.categories.clone()),
+                    created_at: at,
+                }));
+            }
+        });
+        Ok(created)
+    }
+
+    /// Alerts of decisions inside `scope` (optionally one decision), newest first.
+    pub async fn alerts(
+        &self,
+        scope: &Scope,
+        decision_id: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<Alert>, StorageError> {
+        let rows: Vec<AlertRow> = with_pool!(self, pool => {
+            let mut query = sqlx::QueryBuilder::new(format!("SELECT {ALERT_COLUMNS} FROM alerts a WHERE"));
+            push_in_scope(&mut query, "a.decision_id", scope);
+            if let Some(id) = decision_id {
+                query.push(" AND a.decision_id = ").push_bind(id);
+            }
+            query.push(" ORDER BY a.seq DESC LIMIT ").push_bind(i64::from(limit));
+            query.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(Alert::from).collect())
+    }
+}
