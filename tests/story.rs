@@ -636,15 +636,40 @@ async fn the_gate_refuses_exactly_what_its_rule_forbids() {
     let mut project = land_requisition("园区配套项目");
     project["kind"] = json!("major_project");
     let mut seen = Vec::new();
-    for (body, support) in [
-        (land_requisition("征收甲"), 0.55),
-        (project.clone(), 0.96),
-        (project, 0.3),
+    let model: Value = app
+        .get("/api/v1/models/major_project")
+        .await
+        .json()
+        .await
+        .unwrap();
+    // One expert who sees every factor of the project as unlikely and slight.
+    let calm: serde_json::Map<String, Value> = model["factors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let id = f["id"].as_str().unwrap().to_owned();
+            (id, json!({"probability": 1, "impact": 1}))
+        })
+        .collect();
+    for (body, support, rated) in [
+        (land_requisition("征收甲"), 0.55, false),
+        (project.clone(), 0.96, true),
+        (project, 0.3, false),
     ] {
         let mut body = body;
         body["attributes"]["support_rate"] = json!(support);
         let (decision, _) = app.create_decision(&body).await;
         let id = decision["id"].as_str().unwrap().to_owned();
+        if rated {
+            let res = app
+                .put_rating(
+                    &format!("/api/v1/decisions/{id}/ratings/赵工"),
+                    &Value::Object(calm.clone()),
+                )
+                .await;
+            assert_eq!(res.status(), 200);
+        }
         let assessment = json_of(
             app.post_json(&format!("/api/v1/decisions/{id}/assessments"), &json!({}))
                 .await,
