@@ -3,6 +3,8 @@
 //! newest assessment of each scenario made up to it — never live tables, so the same assessment
 //! always gives the same report.
 
+use std::sync::OnceLock;
+
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -12,7 +14,7 @@ use crate::scoring::model::{Level, Model};
 use crate::scoring::record::{PetitionMonth, RecordedInputs};
 use crate::scoring::sensitivity::{Sensitivity, sensitivity};
 use crate::scoring::simulation::{Simulation, SimulationRequest, simulate};
-use crate::scoring::tornado::{TornadoBar, tornado};
+
 use crate::scoring::{Assessment, GateOutcome};
 use crate::storage::assessments::StoredAssessment;
 use crate::storage::report_sources::ReportSources;
@@ -88,10 +90,10 @@ pub struct ReportData {
     pub inputs: RecordedInputs,
     pub result: Assessment,
     pub model: Model,
-    pub tornado: Vec<TornadoBar>,
+    /// Flip points, weight intervals and the tornado bars.
     pub sensitivity: Sensitivity,
-    /// None when the recorded inputs cannot be simulated (the appendix says so).
-    pub simulation: Option<Simulation>,
+    /// The report's Monte Carlo, run on first use: a single chart such as the radar never needs it.
+    simulation: OnceLock<Option<Simulation>>,
     pub resolutions: Vec<SignedResolution>,
     /// Oldest scenario assessment first; holds at least this report's own assessment.
     pub scenarios: Vec<ScenarioPoint>,
@@ -104,6 +106,14 @@ fn stored_error(what: &str, e: impl std::fmt::Display) -> ReportError {
 }
 
 impl ReportData {
+    /// The Monte Carlo of the recorded inputs with the report's fixed draws and seed; None when the
+    /// inputs cannot be simulated (the appendix says so).
+    pub fn simulation(&self) -> Option<&Simulation> {
+        self.simulation
+            .get_or_init(|| simulate(&self.model, &self.inputs.engine_inputs(), &SIMULATION).ok())
+            .as_ref()
+    }
+
     /// Rebuilds the report's facts from the stored JSON texts and the model snapshot.
     pub fn from_stored(
         meta: ReportMeta,
@@ -117,9 +127,7 @@ impl ReportData {
             serde_json::from_str(result).map_err(|e| stored_error("result", e))?;
         let model = Model::from_snapshot_json(model_snapshot)
             .map_err(|e| stored_error("model snapshot", format!("{e:?}")))?;
-        let tornado = tornado(&model, &result);
         let sensitivity = sensitivity(&model, &result);
-        let simulation = simulate(&model, &inputs.engine_inputs(), &SIMULATION).ok();
         let petition_trend = inputs
             .petition_evidence
             .as_ref()
@@ -143,9 +151,8 @@ impl ReportData {
             inputs,
             result,
             model,
-            tornado,
             sensitivity,
-            simulation,
+            simulation: OnceLock::new(),
             resolutions: Vec::new(),
             scenarios,
             petition_trend,

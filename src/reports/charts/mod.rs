@@ -73,7 +73,7 @@ impl Chart {
     pub fn available(self, data: &ReportData) -> bool {
         match self {
             Chart::Petitions => !data.petition_trend.is_empty(),
-            Chart::MonteCarlo => data.simulation.is_some(),
+            Chart::MonteCarlo => data.simulation().is_some(),
             _ => true,
         }
     }

@@ -19,7 +19,7 @@ pub(super) fn draw<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let title = Chart::MonteCarlo.title(lang);
     root.draw(&Text::new(title, (24, 20), font(fonts, title, 24.0)))?;
-    let Some(sim) = &data.simulation else {
+    let Some(sim) = data.simulation() else {
         return Ok(());
     };
 

@@ -18,7 +18,7 @@ pub(super) fn draw<DB: DrawingBackend>(
 ) -> DrawResult<DB> {
     let title = Chart::Tornado.title(lang);
     root.draw(&Text::new(title, (24, 20), font(fonts, title, 24.0)))?;
-    let bars = &data.tornado;
+    let bars = &data.sensitivity.tornado;
     let r = data.result.initial.r;
     let lo = bars.iter().map(|b| b.r_lower).fold(r, f64::min);
     let hi = bars.iter().map(|b| b.r_higher).fold(r, f64::max);

@@ -31,6 +31,7 @@ pub(super) fn write(
     doc.heading(lang.pick("附录一　敏感性分析", "Appendix A Sensitivity"));
     doc.figure(Chart::Tornado, data, lang)?;
     let bars: Vec<Vec<String>> = data
+        .sensitivity
         .tornado
         .iter()
         .map(|b| {

@@ -29,7 +29,7 @@ pub(super) fn write(
     lang: Lang,
 ) -> Result<(), ReportError> {
     doc.heading(lang.pick("附录二　不确定性分析", "Appendix B Uncertainty"));
-    let Some(sim) = &data.simulation else {
+    let Some(sim) = data.simulation() else {
         doc.paragraph(lang.pick(
             "本次评估的记录输入无法进行模拟，故未作不确定性分析。",
             "The recorded inputs of this assessment cannot be simulated; no uncertainty analysis.",
