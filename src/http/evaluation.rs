@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::AppState;
 use crate::domain::checklist::ChecklistItem;
 use crate::domain::decision::Decision;
+use crate::domain::ratings::RatingSheet;
 use crate::domain::scenario::Scenario;
 use crate::error::ApiError;
 use crate::scoring::ExpertRating;
@@ -16,6 +17,11 @@ use crate::scoring::record::{ChecklistEntry, ScenarioRecord, UncountedMeasure};
 
 /// expert → factor id → rating
 pub(crate) type Ratings = BTreeMap<String, BTreeMap<String, ExpertRating>>;
+
+/// One expert's sheet as the engine reads it.
+fn engine_sheet(sheet: &RatingSheet) -> BTreeMap<String, ExpertRating> {
+    sheet.iter().map(|(f, r)| (f.clone(), r.into())).collect()
+}
 
 /// The decision's stored expert sheets, as the engine reads them.
 pub(crate) async fn stored_ratings(
@@ -27,14 +33,7 @@ pub(crate) async fn stored_ratings(
         .ratings(decision_id)
         .await?
         .into_iter()
-        .map(|sheet| {
-            let grades = sheet
-                .ratings
-                .iter()
-                .map(|(f, r)| (f.clone(), r.into()))
-                .collect();
-            (sheet.expert, grades)
-        })
+        .map(|sheet| (sheet.expert, engine_sheet(&sheet.ratings)))
         .collect())
 }
 
@@ -43,10 +42,7 @@ pub(crate) fn scenario_ratings(scenario: &Scenario, stored: &Ratings) -> Ratings
     match &scenario.fields.ratings {
         Some(own) => own
             .iter()
-            .map(|(expert, sheet)| {
-                let grades = sheet.iter().map(|(f, r)| (f.clone(), r.into())).collect();
-                (expert.clone(), grades)
-            })
+            .map(|(expert, sheet)| (expert.clone(), engine_sheet(sheet)))
             .collect(),
         None => stored.clone(),
     }

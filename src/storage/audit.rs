@@ -34,6 +34,21 @@ macro_rules! append_audit {
 }
 pub(crate) use append_audit;
 
+/// Runs a write guarded by the version it was based on (`… WHERE id = … AND version = …`) in a write
+/// transaction and appends `$record` when it changed the one row; evaluates to whether it did.
+macro_rules! audited_write {
+    ($db:expr, $query:expr, $record:expr, $at:expr) => {
+        $crate::storage::in_write_tx!($db, tx => {
+            let changed = $query.execute(&mut *tx).await?.rows_affected() == 1;
+            if changed {
+                $crate::storage::audit::append_audit!(tx, $record, $at)?;
+            }
+            changed
+        })
+    };
+}
+pub(crate) use audited_write;
+
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     seq: i64,

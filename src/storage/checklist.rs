@@ -4,8 +4,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::audit::append_audit;
-use super::{Db, StorageError, in_write_tx, now, with_pool};
+use super::audit::{append_audit, audited_write};
+use super::{Db, StorageError, in_write_tx, lost_race, now, with_pool};
 use crate::domain::audit::AuditRecord;
 use crate::domain::checklist::{ChecklistItem, ItemFields, ItemStatus};
 
@@ -204,8 +204,9 @@ impl Db {
         const SQL: &str = "UPDATE checklist_items SET owner_unit = $1, lead_person = $2, \
              due_date = $3, status = $4, evidence_note = $5, version = $6, updated_at = $7 \
              WHERE id = $8 AND version = $9";
-        let changed = in_write_tx!(self, tx => {
-            let changed = sqlx::query(SQL)
+        let changed = audited_write!(
+            self,
+            sqlx::query(SQL)
                 .bind(fields.owner_unit.as_deref())
                 .bind(fields.lead_person.as_deref())
                 .bind(fields.due_date)
@@ -214,27 +215,17 @@ impl Db {
                 .bind(updated.version)
                 .bind(at)
                 .bind(current.id)
-                .bind(current.version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 1 {
-                append_audit!(tx, &record, at)?;
-            }
-            changed
-        });
-        if changed == 1 {
+                .bind(current.version),
+            &record,
+            at
+        );
+        if changed {
             Ok(updated)
         } else {
-            match self
+            let reread = self
                 .checklist_item(current.decision_id, current.id, today)
-                .await
-            {
-                Ok(now) => Err(StorageError::VersionMismatch {
-                    current: now.version,
-                }),
-                Err(e) => Err(e),
-            }
+                .await;
+            Err(lost_race(reread, |i| i.version))
         }
     }
 }

@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::audit::append_audit;
+use super::audit::{append_audit, audited_write};
 use super::scenarios::insert_scenario;
 use super::scope::push_in_scope;
-use super::{Db, StorageError, in_write_tx, now, with_pool};
+use super::{Db, StorageError, in_write_tx, lost_race, now, with_pool};
 use crate::domain::account::Scope;
 use crate::domain::attributes::AttributeValue;
 use crate::domain::audit::AuditRecord;
@@ -383,21 +383,17 @@ impl Db {
         };
         const SQL: &str = "UPDATE decisions SET archived_at = $1, version = $2, updated_at = $1 \
              WHERE id = $3 AND version = $4";
-        let changed = in_write_tx!(self, tx => {
-            let changed = sqlx::query(SQL)
+        let changed = audited_write!(
+            self,
+            sqlx::query(SQL)
                 .bind(at)
                 .bind(archived.version)
                 .bind(current.id)
-                .bind(current.version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 1 {
-                append_audit!(tx, &record, at)?;
-            }
-            changed
-        });
-        if changed == 1 {
+                .bind(current.version),
+            &record,
+            at
+        );
+        if changed {
             Ok(archived)
         } else {
             Err(self.stale(current.id).await)
@@ -406,11 +402,6 @@ impl Db {
 
     /// The error for a write that lost a race: 412 with the current version, or 404 if gone.
     async fn stale(&self, id: Uuid) -> StorageError {
-        match self.decision(id).await {
-            Ok(now) => StorageError::VersionMismatch {
-                current: now.version,
-            },
-            Err(e) => e,
-        }
+        lost_race(self.decision(id).await, |d| d.version)
     }
 }

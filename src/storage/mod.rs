@@ -221,6 +221,20 @@ impl Db {
     }
 }
 
+/// The error for a guarded write that lost a race, from re-reading the row: 412 with the version
+/// stored now, or the re-read's own error (404 when the row is gone).
+pub(crate) fn lost_race<T>(
+    reread: Result<T, StorageError>,
+    version: impl FnOnce(&T) -> i64,
+) -> StorageError {
+    match reread {
+        Ok(now) => StorageError::VersionMismatch {
+            current: version(&now),
+        },
+        Err(e) => e,
+    }
+}
+
 /// Timestamps are kept to the microsecond, PostgreSQL's precision, so both backends give back
 /// exactly what was stored.
 pub fn now() -> DateTime<Utc> {

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use sqlx::types::Json;
 use uuid::Uuid;
 
-use super::audit::append_audit;
-use super::{Db, StorageError, in_write_tx, now, with_pool};
+use super::audit::{append_audit, audited_write};
+use super::{Db, StorageError, in_write_tx, lost_race, now, with_pool};
 use crate::domain::attributes::AttributeValue;
 use crate::domain::audit::AuditRecord;
 use crate::domain::ratings::RatingSheet;
@@ -163,8 +163,9 @@ impl Db {
         const SQL: &str = "UPDATE scenarios SET name = $1, description = $2, overrides = $3, \
              ratings = $4, measures = $5, version = $6, updated_at = $7 \
              WHERE id = $8 AND version = $9 AND deleted_at IS NULL";
-        let changed = in_write_tx!(self, tx => {
-            let changed = sqlx::query(SQL)
+        let changed = audited_write!(
+            self,
+            sqlx::query(SQL)
                 .bind(&fields.name)
                 .bind(&fields.description)
                 .bind(Json(&fields.overrides))
@@ -173,16 +174,11 @@ impl Db {
                 .bind(updated.version)
                 .bind(at)
                 .bind(current.id)
-                .bind(current.version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 1 {
-                append_audit!(tx, &record, at)?;
-            }
-            changed
-        });
-        if changed == 1 {
+                .bind(current.version),
+            &record,
+            at
+        );
+        if changed {
             Ok(updated)
         } else {
             Err(self.stale_scenario(current).await)
@@ -207,20 +203,16 @@ impl Db {
         };
         const SQL: &str = "UPDATE scenarios SET deleted_at = $1, version = version + 1 \
              WHERE id = $2 AND version = $3 AND deleted_at IS NULL AND NOT baseline";
-        let changed = in_write_tx!(self, tx => {
-            let changed = sqlx::query(SQL)
+        let changed = audited_write!(
+            self,
+            sqlx::query(SQL)
                 .bind(at)
                 .bind(current.id)
-                .bind(current.version)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 1 {
-                append_audit!(tx, &record, at)?;
-            }
-            changed
-        });
-        if changed == 1 {
+                .bind(current.version),
+            &record,
+            at
+        );
+        if changed {
             Ok(())
         } else {
             Err(self.stale_scenario(current).await)
@@ -228,11 +220,8 @@ impl Db {
     }
 
     async fn stale_scenario(&self, current: &Scenario) -> StorageError {
-        match self.scenario(current.decision_id, current.id).await {
-            Ok(now) => StorageError::VersionMismatch {
-                current: now.version,
-            },
-            Err(e) => e,
-        }
+        lost_race(self.scenario(current.decision_id, current.id).await, |s| {
+            s.version
+        })
     }
 }
