@@ -1,6 +1,8 @@
 //! A petition (信访件) as wenping keeps it — no names, no personal data — and what one record adds to the
 //! monthly rollups of every region prefix it lies in.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -165,6 +167,28 @@ pub struct RollupRow {
     pub counts: RollupCounts,
 }
 
+/// Rollup changes summed in parts (an import's batches) merged into one change per key, in key order; keys
+/// whose changes cancel out are left out.
+pub fn merge_rollup_rows(parts: Vec<Vec<RollupRow>>) -> Vec<RollupRow> {
+    let mut merged: BTreeMap<(String, String, i32), RollupCounts> = BTreeMap::new();
+    for row in parts.into_iter().flatten() {
+        merged
+            .entry((row.region_prefix, row.category, row.month))
+            .or_default()
+            .add(&row.counts);
+    }
+    merged
+        .into_iter()
+        .filter(|(_, counts)| *counts != RollupCounts::default())
+        .map(|((region_prefix, category, month), counts)| RollupRow {
+            region_prefix,
+            category,
+            month,
+            counts,
+        })
+        .collect()
+}
+
 /// A region of the region table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Region {
@@ -185,6 +209,25 @@ mod tests {
         assert_eq!(add_months(202406, -18), 202212);
         assert_eq!(parse_month("2024-03"), Some(202403));
         assert_eq!(parse_month("2024-13"), None);
+    }
+
+    #[test]
+    fn merged_parts_sum_per_key_and_drop_what_cancels_out() {
+        let row = |prefix: &str, month, petitions| RollupRow {
+            region_prefix: prefix.into(),
+            category: "c".into(),
+            month,
+            counts: RollupCounts {
+                petitions,
+                ..Default::default()
+            },
+        };
+        let merged = merge_rollup_rows(vec![
+            vec![row("330299", 202401, 2), row("330299001", 202401, -1)],
+            vec![row("330299", 202401, 3), row("330299001", 202401, 1)],
+            vec![row("330299", 202312, 1)],
+        ]);
+        assert_eq!(merged, [row("330299", 202312, 1), row("330299", 202401, 5)]);
     }
 
     #[test]

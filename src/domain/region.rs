@@ -43,6 +43,10 @@ impl RegionCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 /// A region prefix used to filter and to scope: 2 to 12 digits.

@@ -1,7 +1,8 @@
-//! Reading one exported file into validated petition records and a complete row report. Storage then
-//! applies the records in one transaction; nothing here touches the database.
+//! Reading one exported file into validated petition records and a complete row report. The records leave a
+//! batch at a time, so storage writes one batch while the next is validated; nothing here touches the database.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
 use polars::prelude::StringChunked;
@@ -65,13 +66,14 @@ pub struct ImportOptions {
     pub scope: Scope,
 }
 
-/// A file read and validated: the good records, every row error, and the rejected rows as CSV.
+/// A file read and validated: how many records were valid, every row error, and the rejected rows as CSV.
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
     pub format: FileFormat,
     pub encoding: Option<TextEncoding>,
     pub rows: usize,
-    pub records: Vec<PetitionRecord>,
+    /// Valid records: the ones handed to the sink, unless a row error stopped the handing over.
+    pub valid: usize,
     pub rejected_rows: usize,
     pub errors: Vec<RowError>,
     /// The rejected rows as they were, with their row number and reasons; empty when none.
@@ -239,14 +241,23 @@ fn in_scope(
     false
 }
 
-/// Reads and validates a whole file; `progress(done, total)` is called after each batch of rows.
+/// Where the valid records of a file go, a batch at a time while the rest is still being read, so storing
+/// overlaps validating. `Break` means the receiver has given up (its store failed): reading stops there.
+pub type RecordSink<'a> = &'a mut dyn FnMut(Vec<PetitionRecord>) -> ControlFlow<()>;
+
+/// Reads and validates a whole file, handing each batch's valid records to `sink` and calling
+/// `progress(done, total)` after each batch. Once a row error makes the file unacceptable (no `skip_invalid`),
+/// no more records are handed over, but every row is still checked for the report.
+#[allow(clippy::too_many_arguments)]
 pub fn parse_file(
     name: &str,
     bytes: &[u8],
     options: &ImportOptions,
     vocabulary: &Vocabulary,
     today: NaiveDate,
+    skip_invalid: bool,
     progress: &mut dyn FnMut(usize, usize),
+    sink: RecordSink<'_>,
 ) -> Result<ParsedFile, FileError> {
     let format = options
         .format
@@ -267,7 +278,7 @@ pub fn parse_file(
             format: format.as_str(),
             reason: e.to_string(),
         })?;
-    let mut records = Vec::with_capacity(total);
+    let mut valid = 0;
     let mut errors = Vec::new();
     let mut rejects = String::new();
     let mut rejected_rows = 0;
@@ -304,6 +315,7 @@ pub fn parse_file(
                 .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect()
         });
+        let mut records = Vec::with_capacity(len);
         for (checked, mut found) in parts {
             let mut found = found.drain(..);
             for Checked {
@@ -352,14 +364,19 @@ pub fn parse_file(
                 }
             }
         }
+        valid += records.len();
+        let acceptable = skip_invalid || errors.is_empty();
+        if acceptable && !records.is_empty() && sink(records).is_break() {
+            break;
+        }
         offset += len;
         progress(offset, total);
     }
     Ok(ParsedFile {
         format,
         encoding,
-        rows: records.len() + rejected_rows,
-        records,
+        rows: valid + rejected_rows,
+        valid,
         rejected_rows,
         errors,
         rejects_csv: rejects,

@@ -51,7 +51,7 @@ impl ImportReport {
             encoding: parsed.encoding.map(|e| e.as_str().to_owned()),
             skip_invalid,
             rows: parsed.rows,
-            valid: parsed.records.len(),
+            valid: parsed.valid,
             rejected: parsed.rejected_rows,
             new: 0,
             updated: 0,

@@ -1,14 +1,19 @@
-//! The import use case shared by the command line and the API: read and validate off the async workers,
-//! then store in one transaction, and keep a report of every attempt, refused or not.
+//! The import use case shared by the command line and the API: read and validate off the async workers while
+//! storage writes the batches already validated, all in one transaction that the verdict on the whole file
+//! commits or drops; and keep a report of every attempt, refused or not.
 
 use chrono::NaiveDate;
 use uuid::Uuid;
+
+use std::ops::ControlFlow;
+
+use tokio::sync::mpsc;
 
 use super::import::{ImportOptions, ImportReport, parse_file};
 use super::rollup::rollup_changes;
 use super::table::FileFormat;
 use super::vocabulary;
-use crate::storage::petitions::{ImportAttempt, ImportCounts};
+use crate::storage::petition_import::{Accepted, ImportAttempt, ImportCounts, ImportMessage};
 use crate::storage::{Db, StorageError};
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +23,9 @@ pub enum ImportError {
     #[error("{0}")]
     Internal(String),
 }
+
+/// Validated batches waiting for storage: enough to keep the writer busy, few enough to bound memory.
+const BATCHES_IN_FLIGHT: usize = 2;
 
 pub type Progress = Box<dyn FnMut(usize, usize) + Send>;
 
@@ -68,56 +76,92 @@ pub async fn import_file_as(
         .format
         .unwrap_or_else(|| FileFormat::from_name(file_name));
     let started = std::time::Instant::now();
-    let parsed = tokio::task::spawn_blocking(move || {
-        parse_file(&name, &bytes, &options, vocabulary, today, &mut *progress)
-    })
-    .await
-    .map_err(|e| ImportError::Internal(format!("the import worker failed: {e}")))?;
-    tracing::debug!(import = %id, took = ?started.elapsed(), "read and validated");
-    let rejects_url = format!("/api/v1/petitions/imports/{id}/rejects");
-    let mut parsed = match parsed {
-        Ok(p) => p,
-        Err(error) => {
-            let report = ImportReport::file_failed(id, file_name, format, &error, skip_invalid);
+    tracing::debug!(import = %id, bytes = bytes.len(), "import started");
+    let (sender, messages) = mpsc::channel(BATCHES_IN_FLIGHT);
+    let batches = sender.clone();
+    let reading = async {
+        let parsed = tokio::task::spawn_blocking(move || {
+            let mut sink = |batch| match batches.blocking_send(ImportMessage::Records(batch)) {
+                Ok(()) => ControlFlow::Continue(()),
+                Err(_) => ControlFlow::Break(()),
+            };
+            parse_file(
+                &name,
+                &bytes,
+                &options,
+                vocabulary,
+                today,
+                skip_invalid,
+                &mut *progress,
+                &mut sink,
+            )
+        })
+        .await;
+        tracing::debug!(import = %id, took = ?started.elapsed(), "read and validated");
+        let outcome = match parsed {
+            Ok(Ok(parsed)) => {
+                let mut report = ImportReport::from_parsed(id, file_name, &parsed, skip_invalid);
+                let rejects = (!parsed.rejects_csv.is_empty()).then_some(parsed.rejects_csv);
+                if rejects.is_some() {
+                    report.rejects_url = Some(format!("/api/v1/petitions/imports/{id}/rejects"));
+                }
+                Ok((report, rejects))
+            }
+            Ok(Err(error)) => Ok((
+                ImportReport::file_failed(id, file_name, format, &error, skip_invalid),
+                None,
+            )),
+            Err(e) => Err(ImportError::Internal(format!(
+                "the import worker failed: {e}"
+            ))),
+        };
+        // The verdict on the whole file: storage commits what it has written, or drops it. A send that fails
+        // means storage has already given up, and says why.
+        let verdict = match &outcome {
+            Ok((report, rejects)) if report.accepted() => {
+                let base = report.clone();
+                Some(Accepted {
+                    rejects_csv: rejects.clone(),
+                    report: Box::new(move |counts| {
+                        serde_json::to_string(&with_counts(base, counts)).unwrap_or_default()
+                    }),
+                })
+            }
+            _ => None,
+        };
+        let _ = sender.send(ImportMessage::End(verdict)).await;
+        outcome
+    };
+    let attempt = ImportAttempt {
+        id,
+        file_name,
+        actor,
+        rejects_csv: None,
+        scope: &scope,
+    };
+    let storing = db.import_petitions(&attempt, messages, rollup_changes);
+    let (stored, outcome) = tokio::join!(storing, reading);
+    // Storage failing (a conflict, the database gone) ends the reading early, so its error comes first.
+    let stored = stored?;
+    let (report, rejects) = outcome?;
+    let counts = match stored {
+        Some(counts) => counts,
+        None if report.accepted() => {
+            return Err(ImportError::Internal(
+                "storage ended an accepted import without committing it".into(),
+            ));
+        }
+        None => {
             let text =
                 serde_json::to_string(&report).map_err(|e| ImportError::Internal(e.to_string()))?;
             let attempt = ImportAttempt {
-                id,
-                file_name,
-                actor,
-                rejects_csv: None,
-                scope: &scope,
+                rejects_csv: rejects.as_deref(),
+                ..attempt
             };
             db.record_rejected_import(&attempt, &text).await?;
             return Ok(report);
         }
     };
-    let mut report = ImportReport::from_parsed(id, file_name, &parsed, skip_invalid);
-    if !parsed.rejects_csv.is_empty() {
-        report.rejects_url = Some(rejects_url);
-    }
-    let attempt = ImportAttempt {
-        id,
-        file_name,
-        actor,
-        rejects_csv: (!parsed.rejects_csv.is_empty()).then_some(parsed.rejects_csv.as_str()),
-        scope: &scope,
-    };
-    if !report.accepted() {
-        let text =
-            serde_json::to_string(&report).map_err(|e| ImportError::Internal(e.to_string()))?;
-        db.record_rejected_import(&attempt, &text).await?;
-        return Ok(report);
-    }
-    let base = report.clone();
-    let finish = move |counts: ImportCounts| {
-        serde_json::to_string(&with_counts(base.clone(), counts)).unwrap_or_default()
-    };
-    // The records move into storage; the report already holds what it needs of them.
-    let records = std::mem::take(&mut parsed.records);
-    let counts = db
-        .import_petitions(&attempt, records, rollup_changes, &finish)
-        .await?;
     // The import is committed; a failed follow-up check is logged, not the import's failure.
     match crate::followup::check_all(db).await {
         Ok(alerts) if !alerts.is_empty() => {
@@ -129,6 +173,7 @@ pub async fn import_file_as(
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "follow-up check after the import failed"),
     }
+    tracing::debug!(import = %id, "follow-up checked");
     Ok(with_counts(report, counts))
 }
 

@@ -36,18 +36,18 @@ impl<'a> RowCells<'a> {
 /// Dates as county systems spell them: 2024-03-05, 2024/3/5, 2024年3月5日, 20240305, 2024.03.05.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
     let s = raw.trim();
-    let parts: Vec<&str> = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-        vec![&s[..4], &s[4..6], &s[6..]]
+    let not_a_date = || "not a date (expected e.g. 2024-03-05)".to_owned();
+    let (y, m, d) = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        (&s[..4], &s[4..6], &s[6..])
     } else {
-        s.trim_end_matches('日')
-            .split(['-', '/', '.', '年', '月'])
-            .collect()
-    };
-    let [y, m, d] = parts[..] else {
-        return Err("not a date (expected e.g. 2024-03-05)".into());
+        let mut parts = s.trim_end_matches('日').split(['-', '/', '.', '年', '月']);
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(y), Some(m), Some(d), None) => (y, m, d),
+            _ => return Err(not_a_date()),
+        }
     };
     let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
-        return Err("not a date (expected e.g. 2024-03-05)".into());
+        return Err(not_a_date());
     };
     NaiveDate::from_ymd_opt(y, m, d)
         .filter(|_| (1949..=9999).contains(&y))
@@ -56,10 +56,14 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, String> {
 
 /// 是/否, Y/N, 1/0, true/false.
 pub fn parse_flag(raw: &str) -> Result<bool, String> {
-    match raw.trim().to_lowercase().as_str() {
-        "是" | "y" | "yes" | "1" | "true" | "t" => Ok(true),
-        "否" | "n" | "no" | "0" | "false" | "f" => Ok(false),
-        _ => Err("not a yes/no value (是/否, Y/N, 1/0, true/false)".into()),
+    let s = raw.trim();
+    let any = |names: &[&str]| names.iter().any(|n| n.eq_ignore_ascii_case(s));
+    if any(&["是", "y", "yes", "1", "true", "t"]) {
+        Ok(true)
+    } else if any(&["否", "n", "no", "0", "false", "f"]) {
+        Ok(false)
+    } else {
+        Err("not a yes/no value (是/否, Y/N, 1/0, true/false)".into())
     }
 }
 
@@ -137,7 +141,7 @@ pub fn validate_row(
     });
     let region = c.required("region_code");
     let region_code = c.parsed("region_code", region, |v| {
-        RegionCode::parse(v).map(|r| r.as_str().to_owned())
+        RegionCode::parse(v).map(RegionCode::into_string)
     });
     let category_raw = c.required("category").map(str::to_owned);
     let category = c.parsed("category", category_raw.as_deref(), |v| {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod checklist;
 pub mod credentials;
 pub mod decisions;
+pub mod petition_import;
 pub mod petition_jobs;
 pub mod petitions;
 pub mod ratings;
@@ -15,6 +16,7 @@ pub mod report_sources;
 pub mod resolutions;
 pub mod scenarios;
 pub mod scope;
+mod sqlite_bulk;
 
 use std::collections::BTreeSet;
 use std::path::Path;

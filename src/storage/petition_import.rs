@@ -1,0 +1,325 @@
+//! Writing an import: the import row, the records and the rollup changes commit together or not at all, so a
+//! killed import leaves nothing. Records arrive in batches while the rest of the file is still being
+//! validated, and each batch is written as it comes; the importer's verdict on the whole file arrives last
+//! and either commits the transaction or drops it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+use super::audit::append_audit;
+use super::petitions::{PetitionRow, RECORD_COLUMNS};
+use super::{Db, StorageError, in_write_tx, now, with_pool};
+use crate::domain::account::Scope;
+use crate::domain::audit::AuditRecord;
+use crate::domain::petition::{PetitionRecord, RollupRow, merge_rollup_rows};
+
+/// Rows per multi-row INSERT on PostgreSQL: 17 binds each stays far under its 65 535 bound parameters.
+const RECORDS_PER_STATEMENT: usize = 1_000;
+const ROLLUPS_PER_STATEMENT: usize = 2_000;
+const IDS_PER_LOOKUP: usize = 900;
+/// Source ids quoted in a refusal; the rest are counted.
+const IDS_QUOTED: usize = 10;
+
+const INSERT_IMPORT: &str = "INSERT INTO petition_imports (id, file_name, status, actor, created_at, report, rejects_csv) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING seq";
+
+/// How the records of an import compared with what was stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// The import's sequence number: the petition-data snapshot it committed.
+    pub snapshot: i64,
+}
+
+/// A record as it was stored before this import (if it was) and as the import has it.
+pub type Change = (Option<PetitionRecord>, PetitionRecord);
+
+/// Sums the rollup changes of a batch of changes; supplied by the petitions module and run on a blocking
+/// thread, since polars must not block an async worker.
+pub type RollupFn = fn(&[Change]) -> Result<Vec<RollupRow>, String>;
+
+/// Writes the report of a committed import once its counts are known.
+pub type ReportFn = Box<dyn FnOnce(ImportCounts) -> String + Send>;
+
+/// What the importer sends while it reads a file.
+pub enum ImportMessage {
+    /// Valid records, each source id at most once in the whole file.
+    Records(Vec<PetitionRecord>),
+    /// The file is read: commit with these rejects and this report, or (None) drop everything.
+    End(Option<Accepted>),
+}
+
+pub struct Accepted {
+    pub rejects_csv: Option<String>,
+    pub report: ReportFn,
+}
+
+pub struct ImportAttempt<'a> {
+    pub id: Uuid,
+    pub file_name: &'a str,
+    pub actor: &'a str,
+    pub rejects_csv: Option<&'a str>,
+    /// The importer's regions: a stored record located outside them is not theirs to replace.
+    pub scope: &'a Scope,
+}
+
+/// How each backend writes a batch of records inside its transaction.
+trait RecordWriter {
+    async fn upsert_records(&mut self, changes: &[Change], seq: i64) -> Result<(), StorageError>;
+}
+
+impl RecordWriter for sqlx::Transaction<'_, sqlx::Sqlite> {
+    async fn upsert_records(&mut self, changes: &[Change], seq: i64) -> Result<(), StorageError> {
+        super::sqlite_bulk::write_changes(self, changes, seq).await
+    }
+}
+
+impl RecordWriter for sqlx::Transaction<'_, sqlx::Postgres> {
+    async fn upsert_records(&mut self, changes: &[Change], seq: i64) -> Result<(), StorageError> {
+        for chunk in changes.chunks(RECORDS_PER_STATEMENT) {
+            let mut query = sqlx::QueryBuilder::new(format!(
+                "INSERT INTO petitions ({RECORD_COLUMNS}, import_seq) "
+            ));
+            query.push_values(chunk, |mut b, (_, r)| {
+                b.push_bind(r.source_id.as_str())
+                    .push_bind(r.received_on)
+                    .push_bind(r.channel.as_str())
+                    .push_bind(r.region_code.as_str())
+                    .push_bind(r.category.as_str())
+                    .push_bind(r.subcategory.as_deref())
+                    .push_bind(r.headcount)
+                    .push_bind(r.collective)
+                    .push_bind(r.repeated)
+                    .push_bind(r.escalated)
+                    .push_bind(r.status.as_str())
+                    .push_bind(r.due_on)
+                    .push_bind(r.concluded_on)
+                    .push_bind(r.satisfaction.as_str())
+                    .push_bind(r.overdue)
+                    .push_bind(r.decision_id)
+                    .push_bind(seq);
+            });
+            query.push(
+                " ON CONFLICT (source_id) DO UPDATE SET received_on = excluded.received_on, \
+                 channel = excluded.channel, region_code = excluded.region_code, category = excluded.category, \
+                 subcategory = excluded.subcategory, headcount = excluded.headcount, \
+                 collective = excluded.collective, repeated = excluded.repeated, escalated = excluded.escalated, \
+                 status = excluded.status, due_on = excluded.due_on, concluded_on = excluded.concluded_on, \
+                 satisfaction = excluded.satisfaction, overdue = excluded.overdue, \
+                 decision_id = excluded.decision_id, import_seq = excluded.import_seq",
+            );
+            query.build().execute(&mut **self).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Sorts one batch against what is stored: new, updated or unchanged, counted in `counts`.
+fn compare(
+    batch: Vec<PetitionRecord>,
+    mut stored: HashMap<String, PetitionRecord>,
+    counts: &mut ImportCounts,
+) -> Vec<Change> {
+    let mut changes = Vec::with_capacity(batch.len());
+    for record in batch {
+        match stored.remove(&record.source_id) {
+            None => {
+                counts.new += 1;
+                changes.push((None, record));
+            }
+            Some(old) if old == record => counts.unchanged += 1,
+            Some(old) => {
+                counts.updated += 1;
+                changes.push((Some(old), record));
+            }
+        }
+    }
+    // Written in key order, the primary-key index grows at its end instead of splitting pages all over it.
+    changes.sort_unstable_by(|a, b| a.1.source_id.cmp(&b.1.source_id));
+    changes
+}
+
+/// Refuses stored records of this batch that lie outside the importer's regions.
+fn check_foreign(
+    stored: &HashMap<String, PetitionRecord>,
+    scope: &Scope,
+) -> Result<(), StorageError> {
+    let mut foreign: Vec<&str> = stored
+        .values()
+        .filter(|old| !scope.covers_code(&old.region_code))
+        .map(|old| old.source_id.as_str())
+        .collect();
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    foreign.sort_unstable();
+    Err(StorageError::Conflict(format!(
+        "{} source id(s) of this file are stored for regions outside yours ({}), e.g. {}; nothing was imported",
+        foreign.len(),
+        scope.prefixes().join(", "),
+        foreign
+            .iter()
+            .take(IDS_QUOTED)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}
+
+impl Db {
+    /// Stores the batches of an import as they arrive, with their rollup changes, and commits when the
+    /// importer's verdict accepts the file — all in one transaction. `Ok(None)`: the file was refused and
+    /// nothing was stored.
+    pub async fn import_petitions(
+        &self,
+        attempt: &ImportAttempt<'_>,
+        mut messages: mpsc::Receiver<ImportMessage>,
+        rollup: RollupFn,
+    ) -> Result<Option<ImportCounts>, StorageError> {
+        let mut message = messages.recv().await;
+        // A file refused before any valid record arrived never takes the write lock.
+        if matches!(message, None | Some(ImportMessage::End(None))) {
+            return Ok(None);
+        }
+        let at = now();
+        let counts = in_write_tx!(self, tx => {
+            let seq: i64 = sqlx::query_scalar(INSERT_IMPORT)
+                .bind(attempt.id)
+                .bind(attempt.file_name)
+                .bind("imported")
+                .bind(attempt.actor)
+                .bind(at)
+                .bind("{}")
+                .bind(None::<&str>)
+                .fetch_one(&mut *tx)
+                .await?;
+            let any_stored: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM petitions)")
+                .fetch_one(&mut *tx)
+                .await?;
+            let mut counts = ImportCounts { snapshot: seq, ..Default::default() };
+            let mut summing = Vec::new();
+            let accepted = loop {
+                let batch = match message {
+                    Some(ImportMessage::Records(batch)) => batch,
+                    Some(ImportMessage::End(Some(accepted))) => break accepted,
+                    // Refused, or the importer is gone: the transaction is dropped, and rolled back with it.
+                    Some(ImportMessage::End(None)) | None => return Ok(None),
+                };
+                let mut stored: HashMap<String, PetitionRecord> = HashMap::new();
+                if any_stored {
+                    for chunk in batch.chunks(IDS_PER_LOOKUP) {
+                        let mut query = sqlx::QueryBuilder::new(format!("SELECT {RECORD_COLUMNS} FROM petitions WHERE source_id IN ("));
+                        let mut ids = query.separated(", ");
+                        for r in chunk {
+                            ids.push_bind(r.source_id.as_str());
+                        }
+                        query.push(")");
+                        let rows: Vec<PetitionRow> = query.build_query_as().fetch_all(&mut *tx).await?;
+                        for row in rows {
+                            let record = PetitionRecord::try_from(row)?;
+                            stored.insert(record.source_id.clone(), record);
+                        }
+                    }
+                }
+                check_foreign(&stored, attempt.scope)?;
+                let changes = Arc::new(compare(batch, stored, &mut counts));
+                // The batch's rollups are summed on another core while its records are written.
+                summing.push(tokio::task::spawn_blocking({
+                    let changes = changes.clone();
+                    move || rollup(&changes)
+                }));
+                tx.upsert_records(&changes, seq).await?;
+                message = messages.recv().await;
+            };
+            let mut parts = Vec::with_capacity(summing.len());
+            for part in summing {
+                parts.push(
+                    part.await
+                        .map_err(|e| StorageError::Corrupt(format!("rollup worker failed: {e}")))?
+                        .map_err(StorageError::Corrupt)?,
+                );
+            }
+            let deltas = merge_rollup_rows(parts);
+            tracing::debug!(import = %attempt.id, records = counts.new + counts.updated, rollup_rows = deltas.len(), "records stored, rollups summed");
+            // The same upsert text runs on both backends: ON CONFLICT … DO UPDATE with excluded.
+            for chunk in deltas.chunks(ROLLUPS_PER_STATEMENT) {
+                let mut query = sqlx::QueryBuilder::new(
+                    "INSERT INTO petition_rollups (region_prefix, category, month, petitions, collective, headcount, \
+                     collective_headcount, repeated, escalated, overdue, dissatisfied) ",
+                );
+                query.push_values(chunk, |mut b, r| {
+                    let c = &r.counts;
+                    b.push_bind(r.region_prefix.as_str())
+                        .push_bind(r.category.as_str())
+                        .push_bind(r.month)
+                        .push_bind(c.petitions)
+                        .push_bind(c.collective)
+                        .push_bind(c.headcount)
+                        .push_bind(c.collective_headcount)
+                        .push_bind(c.repeated)
+                        .push_bind(c.escalated)
+                        .push_bind(c.overdue)
+                        .push_bind(c.dissatisfied);
+                });
+                query.push(
+                    " ON CONFLICT (region_prefix, category, month) DO UPDATE SET \
+                     petitions = petition_rollups.petitions + excluded.petitions, \
+                     collective = petition_rollups.collective + excluded.collective, \
+                     headcount = petition_rollups.headcount + excluded.headcount, \
+                     collective_headcount = petition_rollups.collective_headcount + excluded.collective_headcount, \
+                     repeated = petition_rollups.repeated + excluded.repeated, \
+                     escalated = petition_rollups.escalated + excluded.escalated, \
+                     overdue = petition_rollups.overdue + excluded.overdue, \
+                     dissatisfied = petition_rollups.dissatisfied + excluded.dissatisfied",
+                );
+                query.build().execute(&mut *tx).await?;
+            }
+            sqlx::query("UPDATE petition_imports SET report = $1, rejects_csv = $2 WHERE seq = $3")
+                .bind((accepted.report)(counts))
+                .bind(accepted.rejects_csv)
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            let audit = AuditRecord {
+                entity: "petition_import",
+                entity_id: attempt.id,
+                decision_id: None,
+                action: "create",
+                actor: attempt.actor.to_owned(),
+                before: None,
+                after: Some(serde_json::json!({
+                    "file_name": attempt.file_name, "new": counts.new, "updated": counts.updated,
+                    "unchanged": counts.unchanged, "snapshot": seq,
+                })),
+            };
+            append_audit!(tx, &audit, at)?;
+            counts
+        });
+        tracing::debug!(import = %attempt.id, "committed");
+        Ok(Some(counts))
+    }
+
+    /// Records a refused file: only its report, no data.
+    pub async fn record_rejected_import(
+        &self,
+        attempt: &ImportAttempt<'_>,
+        report: &str,
+    ) -> Result<i64, StorageError> {
+        let seq: i64 = with_pool!(self, pool => sqlx::query_scalar(INSERT_IMPORT)
+            .bind(attempt.id)
+            .bind(attempt.file_name)
+            .bind("rejected")
+            .bind(attempt.actor)
+            .bind(now())
+            .bind(report)
+            .bind(attempt.rejects_csv)
+            .fetch_one(pool)
+            .await)?;
+        Ok(seq)
+    }
+}
