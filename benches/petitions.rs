@@ -22,6 +22,10 @@ use wenping::petitions::service::import_file;
 use wenping::scoring::{self, AssessmentInputs, Model};
 use wenping::storage::Db;
 
+/// The binary's allocator, so the import is measured as `wenping petitions import` runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter()

@@ -42,35 +42,93 @@ pub struct StatsParams {
     to: Option<String>,
 }
 
+/// The rollups and populations of a set of regions and their parents up to a month, read once: the petition
+/// factors of an assessment are all computed from one read, whatever their categories and windows.
+pub struct RegionHistory {
+    regions: Vec<String>,
+    parents: Vec<String>,
+    to: i32,
+    rows: Vec<crate::domain::petition::RollupRow>,
+    population: Option<i64>,
+    parent_population: Option<i64>,
+    snapshot: i64,
+}
+
+impl RegionHistory {
+    /// Reads `regions` (all inside `scope`) up to month `to`, in `categories` (all when None). The parent
+    /// baseline is read only when the parents are inside the scope too.
+    pub async fn load(
+        db: &Db,
+        regions: Vec<String>,
+        categories: Option<&[String]>,
+        to: i32,
+        scope: &Scope,
+    ) -> Result<Self, StorageError> {
+        let regions = reduce_regions(regions);
+        let mut parents: Vec<String> = regions.iter().filter_map(|c| parent_of(c)).collect();
+        parents.sort();
+        parents.dedup();
+        if parents
+            .iter()
+            .any(|p| !scope.covers_code(p) || regions.contains(p))
+        {
+            parents.clear();
+        }
+        let mut prefixes = regions.clone();
+        prefixes.extend(parents.iter().cloned());
+        let snapshot = db.petition_snapshot().await?;
+        let rows = db.petition_rollups(&prefixes, categories, to).await?;
+        let population = |found: Vec<crate::domain::petition::Region>, wanted: &[String]| {
+            (found.len() == wanted.len()).then(|| found.iter().map(|r| r.population).sum::<i64>())
+        };
+        let own = population(db.regions(&regions).await?, &regions);
+        let parent = population(db.regions(&parents).await?, &parents);
+        Ok(Self {
+            regions,
+            parents,
+            to,
+            rows,
+            population: own,
+            parent_population: parent,
+            snapshot,
+        })
+    }
+
+    /// The figures for `categories` (all when None; within those read) from month `from` to the month read up to.
+    pub fn stats(&self, categories: Option<Vec<String>>, from: i32) -> PetitionStats {
+        let query = StatsQuery {
+            regions: self.regions.clone(),
+            categories,
+            from,
+            to: self.to,
+        };
+        compute(
+            &query,
+            &self.rows,
+            self.population,
+            &self.parents,
+            self.parent_population,
+            self.snapshot,
+        )
+    }
+}
+
 /// The figures for regions, categories and window; every region must lie inside `scope`. The parent baseline
 /// is used only when the parents are inside the scope too.
 pub async fn stats_for(
     db: &Db,
-    mut query: StatsQuery,
+    query: StatsQuery,
     scope: &Scope,
 ) -> Result<PetitionStats, StorageError> {
-    query.regions = reduce_regions(query.regions);
-    let mut parents: Vec<String> = query.regions.iter().filter_map(|c| parent_of(c)).collect();
-    parents.sort();
-    parents.dedup();
-    if parents
-        .iter()
-        .any(|p| !scope.covers_code(p) || query.regions.contains(p))
-    {
-        parents.clear();
-    }
-    let mut prefixes = query.regions.clone();
-    prefixes.extend(parents.iter().cloned());
-    let snapshot = db.petition_snapshot().await?;
-    let rows = db
-        .petition_rollups(&prefixes, query.categories.as_deref(), query.to)
-        .await?;
-    let population = |regions: Vec<crate::domain::petition::Region>, wanted: &[String]| {
-        (regions.len() == wanted.len()).then(|| regions.iter().map(|r| r.population).sum::<i64>())
-    };
-    let own = population(db.regions(&query.regions).await?, &query.regions);
-    let parent = population(db.regions(&parents).await?, &parents);
-    Ok(compute(&query, &rows, own, &parents, parent, snapshot))
+    let history = RegionHistory::load(
+        db,
+        query.regions,
+        query.categories.as_deref(),
+        query.to,
+        scope,
+    )
+    .await?;
+    Ok(history.stats(query.categories, query.from))
 }
 
 fn parse_query(
@@ -199,20 +257,21 @@ pub async fn petition_indicators(
     if db.petition_snapshot().await? == 0 {
         return Ok((values, None));
     }
+    let to = month_key(today);
+    let codes: Vec<String> = regions.iter().map(|r| r.as_str().to_owned()).collect();
+    // One read of every category serves all the model's petition factors and the trend.
+    let history = RegionHistory::load(db, codes, None, to, &Scope::everywhere()).await?;
     for factor in &model.spec().factors {
         let EvidenceRule::Petition(rule) = &factor.evidence else {
             continue;
         };
-        let to = month_key(today);
         window = window.max(rule.window_months.max(1) as i32);
-        let query = StatsQuery {
-            regions: regions.iter().map(|r| r.as_str().to_owned()).collect(),
-            categories: (!rule.categories.iter().any(|c| c == "all"))
-                .then(|| rule.categories.clone()),
-            from: add_months(to, 1 - rule.window_months.max(1) as i32),
-            to,
-        };
-        let stats = stats_for(db, query, &Scope::everywhere()).await?;
+        let categories =
+            (!rule.categories.iter().any(|c| c == "all")).then(|| rule.categories.clone());
+        let stats = history.stats(
+            categories,
+            add_months(to, 1 - rule.window_months.max(1) as i32),
+        );
         snapshot = Some(stats.snapshot);
         let value = stats.indicator(rule.indicator);
         if let Some(v) = value {
@@ -229,15 +288,8 @@ pub async fn petition_indicators(
     let Some(snapshot) = snapshot else {
         return Ok((values, None));
     };
-    let to = month_key(today);
-    let trend = StatsQuery {
-        regions: regions.iter().map(|r| r.as_str().to_owned()).collect(),
-        categories: None,
-        from: add_months(to, 1 - window),
-        to,
-    };
-    let monthly = stats_for(db, trend, &Scope::everywhere())
-        .await?
+    let monthly = history
+        .stats(None, add_months(to, 1 - window))
         .monthly
         .into_iter()
         .map(|m| PetitionMonth {
