@@ -22,10 +22,15 @@ pub struct Settings {
     pub font: Option<PathBuf>,
     /// Petition uploads larger than this import in the background: 202 with the import id.
     pub petitions_async_threshold_bytes: usize,
+    /// A background import not heard of for this long died with its server and is reported failed; a running
+    /// one shows it is alive four times as often.
+    pub petitions_job_stalled_after_seconds: u64,
 }
 
 /// 8 MiB: about 75 000 rows of a county export, a few seconds of import.
 pub const DEFAULT_ASYNC_THRESHOLD_BYTES: usize = 8 * 1024 * 1024;
+/// Two minutes: the largest upload (64 MiB) imports in a few seconds, so a silence this long is a dead server.
+pub const DEFAULT_JOB_STALLED_AFTER_SECONDS: u64 = 120;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -36,6 +41,7 @@ impl Default for Settings {
             log_format: LogFormat::Text,
             font: None,
             petitions_async_threshold_bytes: DEFAULT_ASYNC_THRESHOLD_BYTES,
+            petitions_job_stalled_after_seconds: DEFAULT_JOB_STALLED_AFTER_SECONDS,
         }
     }
 }
@@ -124,6 +130,17 @@ impl Settings {
                 bytes.trim().parse().map_err(|_| ConfigError::Env {
                     name: "WENPING_PETITIONS_ASYNC_THRESHOLD_BYTES",
                     message: format!("'{bytes}' is not a number of bytes"),
+                })?;
+        }
+        if let Some(seconds) = env("WENPING_PETITIONS_JOB_STALLED_AFTER_SECONDS") {
+            settings.petitions_job_stalled_after_seconds = seconds
+                .trim()
+                .parse()
+                .ok()
+                .filter(|s| *s >= 1)
+                .ok_or_else(|| ConfigError::Env {
+                    name: "WENPING_PETITIONS_JOB_STALLED_AFTER_SECONDS",
+                    message: format!("'{seconds}' is not a whole number of seconds, at least 1"),
                 })?;
         }
         if let Some(font) = env("WENPING_FONT") {

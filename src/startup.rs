@@ -75,6 +75,9 @@ impl Application {
             throttle: Default::default(),
             openapi_json: openapi.to_string(),
             petitions_async_threshold_bytes: settings.petitions_async_threshold_bytes,
+            petitions_job_stalled_after: std::time::Duration::from_secs(
+                settings.petitions_job_stalled_after_seconds,
+            ),
         });
         let server = HttpServer::new(move || {
             let (app, _) = App::new()

@@ -3,76 +3,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod process_support;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{fresh_database, land_requisition};
+use process_support::{BIN, planner_token, serve, serve_with, wenping};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_wenping");
-
-fn wenping(database_url: &str) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.env("WENPING_DATABASE_URL", database_url)
-        .env("WENPING_BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
-        .env_remove("WENPING_CONFIG");
-    cmd
-}
-
-/// Starts `wenping serve` and reads the address it prints.
-fn serve(database_url: &str) -> (Child, String) {
-    let mut command = wenping(database_url);
-    command.stderr(Stdio::null());
-    serve_with(command)
-}
-
-/// Starts `command serve` (stdout is taken over here) and reads the address it prints.
-fn serve_with(mut command: Command) -> (Child, String) {
-    let mut child = command.arg("serve").stdout(Stdio::piped()).spawn().unwrap();
-    let mut line = String::new();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    reader.read_line(&mut line).unwrap();
-    // Keep draining what the server prints later, as a terminal would.
-    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_owned();
-    (child, url)
-}
-
-/// Creates a planner with the CLI and returns the API token it prints.
-fn planner_token(database_url: &str) -> String {
-    let out = wenping(database_url)
-        .args(["users", "add", "writer", "--role", "planner"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = wenping(database_url)
-        .args(["users", "token", "create", "writer"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let token = stdout.trim().to_owned();
-    assert!(
-        token.starts_with("wpt_") && !token.contains('\n'),
-        "the token alone: {stdout:?}"
-    );
-    token
-}
 
 #[tokio::test]
 async fn acknowledged_writes_survive_kill_9() {

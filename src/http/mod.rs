@@ -47,6 +47,8 @@ pub struct AppState {
     pub openapi_json: String,
     /// Petition uploads larger than this import in the background (202).
     pub petitions_async_threshold_bytes: usize,
+    /// A background import silent for this long is reported failed.
+    pub petitions_job_stalled_after: std::time::Duration,
 }
 
 /// Every route of the service.

@@ -236,7 +236,7 @@ async fn create_import(
             actor: user.username.clone(),
             today,
         };
-        enqueue(&state.db, job)
+        enqueue(&state.db, job, state.petitions_job_stalled_after)
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
         return Ok(HttpResponse::Accepted()
@@ -298,7 +298,7 @@ async fn get_import(
             ImportStatus::finished(&stored).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?
         }
         (Err(StorageError::NotFound(_)), Some(job)) => {
-            ImportStatus::pending(&job, chrono::Utc::now())
+            ImportStatus::pending(&job, chrono::Utc::now(), state.petitions_job_stalled_after)
         }
         (Err(e), _) => return Err(e.into()),
     };

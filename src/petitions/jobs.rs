@@ -14,10 +14,9 @@ use crate::storage::Db;
 use crate::storage::petition_jobs::StoredImportJob;
 use crate::storage::petitions::StoredImport;
 
-/// How often a waiting or running job shows it is alive.
-const HEARTBEAT: Duration = Duration::from_secs(30);
-/// A queued or running job not heard of for this long died with its server.
-const STALLED_AFTER: chrono::Duration = chrono::Duration::minutes(10);
+/// Heartbeats within the window after which a silent job counts as dead: a few may be missed (one waits out
+/// SQLite's busy timeout while an import holds the write lock) before a live job could look dead.
+const HEARTBEATS_PER_WINDOW: u32 = 4;
 
 /// Background imports wait for each other here.
 static QUEUE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -57,10 +56,11 @@ impl ImportStatus {
         })
     }
 
-    /// A job with no import stored yet; one that stopped showing signs of life is reported failed.
-    pub fn pending(job: &StoredImportJob, now: DateTime<Utc>) -> Self {
-        let stalled = matches!(job.status.as_str(), "queued" | "running")
-            && now - job.updated_at > STALLED_AFTER;
+    /// A job with no import stored yet; one not heard of for `stalled_after` (queued or running) is reported
+    /// failed: its server stopped.
+    pub fn pending(job: &StoredImportJob, now: DateTime<Utc>, stalled_after: Duration) -> Self {
+        let silent = (now - job.updated_at).to_std().unwrap_or_default();
+        let stalled = matches!(job.status.as_str(), "queued" | "running") && silent > stalled_after;
         let (status, error) = if stalled {
             (
                 "failed".to_owned(),
@@ -94,8 +94,9 @@ pub struct QueuedImport {
     pub today: NaiveDate,
 }
 
-/// Records the job as queued and starts its thread; the import runs once those before it are done.
-pub async fn enqueue(db: &Db, job: QueuedImport) -> Result<(), String> {
+/// Records the job as queued and starts its thread; the import runs once those before it are done. The job
+/// shows it is alive several times within `stalled_after`.
+pub async fn enqueue(db: &Db, job: QueuedImport, stalled_after: Duration) -> Result<(), String> {
     db.insert_import_job(job.id, &job.file_name, &job.actor)
         .await
         .map_err(|e| e.to_string())?;
@@ -109,7 +110,9 @@ pub async fn enqueue(db: &Db, job: QueuedImport) -> Result<(), String> {
                 .enable_all()
                 .build()
             {
-                Ok(runtime) => runtime.block_on(run(db, job)),
+                Ok(runtime) => {
+                    runtime.block_on(run(db, job, stalled_after / HEARTBEATS_PER_WINDOW))
+                }
                 Err(e) => tracing::error!(error = %e, "no runtime for a background import"),
             }
         })
@@ -117,13 +120,13 @@ pub async fn enqueue(db: &Db, job: QueuedImport) -> Result<(), String> {
         .map_err(|e| format!("cannot start the import thread: {e}"))
 }
 
-async fn run(db: Db, job: QueuedImport) {
+async fn run(db: Db, job: QueuedImport, heartbeat_every: Duration) {
     let id = job.id;
     let heartbeat = {
         let db = db.clone();
         tokio::spawn(async move {
             loop {
-                tokio::time::sleep(HEARTBEAT).await;
+                tokio::time::sleep(heartbeat_every).await;
                 // Best effort: while the import holds SQLite's write lock this waits, then gives up.
                 let _ = db.touch_import_job(id).await;
             }
@@ -181,22 +184,23 @@ mod tests {
     }
 
     #[test]
-    fn a_job_not_heard_of_for_ten_minutes_is_reported_failed() {
+    fn a_job_not_heard_of_for_the_window_is_reported_failed() {
         let now = Utc::now();
+        let window = Duration::from_secs(600);
         assert_eq!(
-            ImportStatus::pending(&job("running", 1, now), now).status,
+            ImportStatus::pending(&job("running", 1, now), now, window).status,
             "running"
         );
         assert_eq!(
-            ImportStatus::pending(&job("queued", 9, now), now).status,
+            ImportStatus::pending(&job("queued", 9, now), now, window).status,
             "queued"
         );
-        let stalled = ImportStatus::pending(&job("running", 11, now), now);
+        let stalled = ImportStatus::pending(&job("running", 11, now), now, window);
         assert_eq!(stalled.status, "failed");
         assert!(stalled.error.unwrap().contains("upload the file again"));
         // A job that ended keeps its own status however old it is.
         assert_eq!(
-            ImportStatus::pending(&job("failed", 60, now), now).status,
+            ImportStatus::pending(&job("failed", 60, now), now, window).status,
             "failed"
         );
     }

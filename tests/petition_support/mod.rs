@@ -33,6 +33,17 @@ pub async fn upload_as(
     bytes: &[u8],
     fields: &[(&str, &str)],
 ) -> Response {
+    let (content_type, body) = multipart_body(file_name, bytes, fields);
+    app.request_with(client, Method::POST, "/api/v1/petitions/imports")
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A multipart form with `bytes` as its `file` field and extra text fields: (content type, body).
+pub fn multipart_body(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
     let boundary = "wenping-test-boundary-7f3a";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -48,15 +59,7 @@ pub async fn upload_as(
     );
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    app.request_with(client, Method::POST, "/api/v1/petitions/imports")
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap()
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// Runs the wenping binary against the test's database.
