@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use common::fresh_database;
 use petition_support::multipart_body;
-use process_support::{serve_with, user_token, wenping};
+use process_support::{serve_with, succeeded, user_token, wenping};
 use serde_json::Value;
 
 const RECORDS: u64 = 60_000;
@@ -90,15 +90,10 @@ async fn an_import_cut_off_by_a_killed_server_is_reported_failed_and_a_new_uploa
     let database = fresh_database().await;
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("county.csv");
-    let out = wenping(&database.url)
-        .args(["petitions", "generate", "--records", &RECORDS.to_string()])
-        .args(["--seed", "4", "--out", file.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    succeeded(
+        wenping(&database.url)
+            .args(["petitions", "generate", "--records", &RECORDS.to_string()])
+            .args(["--seed", "4", "--out", file.to_str().unwrap()]),
     );
     let bytes = std::fs::read(&file).unwrap();
     let token = user_token(&database.url, "importer", "admin");

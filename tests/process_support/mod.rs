@@ -44,27 +44,21 @@ pub fn planner_token(database_url: &str) -> String {
     user_token(database_url, "writer", "planner")
 }
 
+/// Runs a command that must succeed and returns what it printed (its errors when it fails).
+pub fn succeeded(command: &mut Command) -> String {
+    let out = command.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Creates user `name` with `role` through the CLI and returns the API token it prints.
 pub fn user_token(database_url: &str, name: &str, role: &str) -> String {
-    let out = wenping(database_url)
-        .args(["users", "add", name, "--role", role])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = wenping(database_url)
-        .args(["users", "token", "create", name])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    succeeded(wenping(database_url).args(["users", "add", name, "--role", role]));
+    let stdout = succeeded(wenping(database_url).args(["users", "token", "create", name]));
     let token = stdout.trim().to_owned();
     assert!(
         token.starts_with("wpt_") && !token.contains('\n'),
