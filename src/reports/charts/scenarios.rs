@@ -28,7 +28,8 @@ pub(super) fn draw<DB: DrawingBackend>(
         right: 860,
         top_px: 80,
         bottom_px: 540,
-        top: (largest * 1.1).min(1.0),
+        // Rounded up to a multiple of 0.2, so the four grid steps are round numbers (0.15, 0.2 or 0.25).
+        top: ((largest * 1.1 / 0.2).ceil() * 0.2).min(1.0),
     };
     frame.level_bands(root, data, lang, fonts)?;
     frame.grid(root, fonts, |v| format!("{v:.2}"))?;
