@@ -12,6 +12,7 @@ mod evidence;
 pub mod fuzzy;
 pub mod gate;
 pub mod grades;
+pub mod histogram;
 pub mod inputs;
 pub mod load;
 pub mod model;

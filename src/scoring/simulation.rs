@@ -9,6 +9,8 @@ use super::engine::{assess, gather_all, measure_steps};
 use super::error::InputErrors;
 use super::evidence::FactorEvidence;
 use super::grades::{lowered, nearest_grade};
+use super::histogram;
+pub use super::histogram::HistogramBin;
 use super::inputs::AssessmentInputs;
 use super::model::{GradeScale, Level, Model};
 use super::sensitivity::{LevelBasis, basis_level};
@@ -17,7 +19,6 @@ use crate::rng::Rng;
 pub const MAX_DRAWS: u32 = 1_000_000;
 /// Weight noise above this could zero a weight; the HTTP layer refuses it, here it is clamped.
 pub const MAX_WEIGHT_NOISE: f64 = 0.95;
-const BINS: usize = 20;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SimulationRequest {
@@ -60,13 +61,6 @@ pub struct RQuantiles {
     pub p5: f64,
     pub p50: f64,
     pub p95: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistogramBin {
-    pub from: f64,
-    pub to: f64,
-    pub count: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -164,13 +158,20 @@ pub fn simulate(
         r: o.r,
         level: basis_level(model, o.r, !o.veto.is_empty()),
     };
+    let levels = &model.spec().levels;
+    let edges = histogram::edges(&[&r_initial, &r_residual], &[levels.medium, levels.high]);
     Ok(Simulation {
         draws,
         seed: request.seed,
         weight_noise: noise,
         basis: LevelBasis::of(model),
-        residual: distribution(r_residual, l_residual, det(&assessment.residual.outcome)),
-        initial: distribution(r_initial, l_initial, det(&assessment.initial)),
+        residual: distribution(
+            r_residual,
+            l_residual,
+            det(&assessment.residual.outcome),
+            &edges,
+        ),
+        initial: distribution(r_initial, l_initial, det(&assessment.initial), &edges),
     })
 }
 
@@ -301,19 +302,10 @@ fn distribution(
     mut rs: Vec<f64>,
     counts: [u32; 3],
     deterministic: DeterministicOutcome,
+    edges: &[f64],
 ) -> LevelDistribution {
     let n = rs.len().max(1);
-    let mut histogram: Vec<HistogramBin> = (0..BINS)
-        .map(|k| HistogramBin {
-            from: k as f64 / BINS as f64,
-            to: (k + 1) as f64 / BINS as f64,
-            count: 0,
-        })
-        .collect();
-    for r in &rs {
-        let k = ((r * BINS as f64).max(0.0) as usize).min(BINS - 1);
-        histogram[k].count += 1;
-    }
+    let histogram = histogram::count(&rs, edges);
     rs.sort_by(f64::total_cmp);
     let quantile = |p: f64| {
         let rank = ((p * n as f64).ceil() as usize).clamp(1, n);

@@ -9,6 +9,7 @@ use super::bands::{Frame, legend_entry};
 use super::{Chart, DrawResult, GRID, INITIAL, INK, RESIDUAL, font, level_color};
 use crate::reports::fonts::Fonts;
 use crate::reports::{Lang, ReportData};
+use crate::scoring::histogram::edge_label;
 use crate::scoring::model::Level;
 
 pub(super) fn draw<DB: DrawingBackend>(
@@ -120,7 +121,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         INK.stroke_width(1),
     ))?;
     for bin in shown.iter().step_by(shown.len().div_ceil(6).max(1)) {
-        let label = format!("{:.2}", bin.from);
+        let label = edge_label(bin.from);
         root.draw(&PathElement::new(
             vec![(x_of(bin.from), bottom_px), (x_of(bin.from), bottom_px + 5)],
             GRID.stroke_width(1),

@@ -5,6 +5,7 @@ use crate::reports::charts::Chart;
 use crate::reports::data::SIMULATION;
 use crate::reports::outline::{ReportWriter, n4};
 use crate::reports::{Lang, ReportData, ReportError};
+use crate::scoring::histogram::edge_label;
 use crate::scoring::simulation::LevelDistribution;
 
 fn percent(p: f64) -> String {
@@ -71,7 +72,7 @@ pub(super) fn write(
         .filter(|(r, i)| r.count > 0 || i.count > 0)
         .map(|(r, i)| {
             vec![
-                format!("{:.2}–{:.2}", r.from, r.to),
+                format!("{}–{}", edge_label(r.from), edge_label(r.to)),
                 format!("#{}", i.count),
                 format!("#{}", r.count),
             ]
