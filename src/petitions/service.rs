@@ -9,7 +9,8 @@ use std::ops::ControlFlow;
 
 use tokio::sync::mpsc;
 
-use super::import::{ImportOptions, ImportReport, parse_file};
+use super::FileError;
+use super::import::{ImportOptions, ImportReport, ParsedFile, parse_file};
 use super::rollup::rollup_changes;
 use super::table::FileFormat;
 use super::vocabulary;
@@ -99,36 +100,18 @@ pub async fn import_file_as(
         .await;
         tracing::debug!(import = %id, took = ?started.elapsed(), "read and validated");
         let outcome = match parsed {
-            Ok(Ok(parsed)) => {
-                let mut report = ImportReport::from_parsed(id, file_name, &parsed, skip_invalid);
-                let rejects = (!parsed.rejects_csv.is_empty()).then_some(parsed.rejects_csv);
-                if rejects.is_some() {
-                    report.rejects_url = Some(format!("/api/v1/petitions/imports/{id}/rejects"));
-                }
-                Ok((report, rejects))
-            }
-            Ok(Err(error)) => Ok((
-                ImportReport::file_failed(id, file_name, format, &error, skip_invalid),
-                None,
-            )),
+            Ok(parsed) => Ok(report_of(id, file_name, format, skip_invalid, parsed)),
             Err(e) => Err(ImportError::Internal(format!(
                 "the import worker failed: {e}"
             ))),
         };
         // The verdict on the whole file: storage commits what it has written, or drops it. A send that fails
         // means storage has already given up, and says why.
-        let verdict = match &outcome {
-            Ok((report, rejects)) if report.accepted() => {
-                let base = report.clone();
-                Some(Accepted {
-                    rejects_csv: rejects.clone(),
-                    report: Box::new(move |counts| {
-                        serde_json::to_string(&with_counts(base, counts)).unwrap_or_default()
-                    }),
-                })
-            }
-            _ => None,
-        };
+        let verdict = outcome.as_ref().ok().and_then(|(report, rejects)| {
+            report
+                .accepted()
+                .then(|| accepted(report.clone(), rejects.clone()))
+        });
         let _ = sender.send(ImportMessage::End(verdict)).await;
         outcome
     };
@@ -162,7 +145,48 @@ pub async fn import_file_as(
             return Ok(report);
         }
     };
-    // The import is committed; a failed follow-up check is logged, not the import's failure.
+    follow_up(db).await;
+    tracing::debug!(import = %id, "follow-up checked");
+    Ok(with_counts(report, counts))
+}
+
+/// The report of a file read to the end, and its rejected rows as CSV when there are any.
+fn report_of(
+    id: Uuid,
+    file_name: &str,
+    format: FileFormat,
+    skip_invalid: bool,
+    parsed: Result<ParsedFile, FileError>,
+) -> (ImportReport, Option<String>) {
+    match parsed {
+        Ok(parsed) => {
+            let mut report = ImportReport::from_parsed(id, file_name, &parsed, skip_invalid);
+            let rejects = (!parsed.rejects_csv.is_empty()).then_some(parsed.rejects_csv);
+            if rejects.is_some() {
+                report.rejects_url = Some(format!("/api/v1/petitions/imports/{id}/rejects"));
+            }
+            (report, rejects)
+        }
+        Err(error) => (
+            ImportReport::file_failed(id, file_name, format, &error, skip_invalid),
+            None,
+        ),
+    }
+}
+
+/// What storage needs to commit an accepted file: its rejects, and how to write the report once counted.
+fn accepted(report: ImportReport, rejects_csv: Option<String>) -> Accepted {
+    Accepted {
+        rejects_csv,
+        report: Box::new(move |counts| {
+            serde_json::to_string(&with_counts(report, counts)).unwrap_or_default()
+        }),
+    }
+}
+
+/// Checks the decisions going ahead against the petitions just committed; a failure is logged, not the
+/// import's failure.
+async fn follow_up(db: &Db) {
     match crate::followup::check_all(db).await {
         Ok(alerts) if !alerts.is_empty() => {
             tracing::warn!(
@@ -173,8 +197,6 @@ pub async fn import_file_as(
         Ok(_) => {}
         Err(error) => tracing::error!(%error, "follow-up check after the import failed"),
     }
-    tracing::debug!(import = %id, "follow-up checked");
-    Ok(with_counts(report, counts))
 }
 
 fn with_counts(mut report: ImportReport, counts: ImportCounts) -> ImportReport {
