@@ -1,8 +1,9 @@
 //! Petition records written to SQLite through its C API, one prepared single-row statement stepped per record —
 //! the way `sqlite3 .import` loads a file. Through sqlx, a million records cost 17 million bound arguments
 //! built, sent to the connection's worker thread and copied again by SQLite, and the multi-row statements
-//! that amortise this need a statement journal; this path costs a third of that. It is the only unsafe code in
-//! wenping, and it runs inside the caller's transaction on a handle sqlx has locked out for it.
+//! that amortise this need a statement journal: a million records took 3.0–3.8 s to store that way and take
+//! 1.8 s this way (docs/benchmarks.md). It is the only unsafe code in wenping, and it runs inside the caller's
+//! transaction on a handle sqlx has locked out for it.
 #![allow(unsafe_code)]
 
 use std::ffi::{CStr, c_char, c_int};
@@ -65,7 +66,7 @@ struct Statement {
 
 // SAFETY: sqlx opens connections in SQLite's multi-thread mode, where a connection and its statements may move
 // between threads as long as only one uses them at a time; the locked handle guarantees that for as long as
-// an `Upsert` lives (it is dropped before the lock), so the future holding both may move between workers.
+// a `Statement` lives (it is dropped before the lock), so the future holding both may move between workers.
 unsafe impl Send for Statement {}
 
 impl Statement {
@@ -96,7 +97,8 @@ impl Statement {
         let s = self.stmt.as_ptr();
         // SAFETY: every text and blob bound here (the record's strings, the date buffers, `decision`) outlives
         // the step below, and the statement is reset before this function returns, so SQLITE_STATIC (no copy)
-        // is sound; lengths are passed explicitly, so no NUL terminator is needed.
+        // is sound; lengths are passed explicitly, so no NUL terminator is needed. When a bind fails, the
+        // statement is not stepped again: the error ends the import, and the statement is finalized unread.
         let rc = unsafe {
             let text = |i: c_int, v: &str| {
                 ffi::sqlite3_bind_text(
