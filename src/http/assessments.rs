@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::auth::Authorized;
 use super::cursor;
-use super::decisions::decision_in_scope;
+use super::decisions::{decision_in_scope, not_archived};
 use super::evaluation::{
     checklist_entry, chosen_scenario, counted_measures, scenario_ratings, scenario_record,
     stored_ratings,
@@ -263,11 +263,7 @@ async fn create_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let author = user.username.clone();
     let decision = decision_in_scope(&state, &id, &user).await?;
-    if decision.archived {
-        return Err(ApiError::Conflict(
-            "an archived decision cannot be assessed".into(),
-        ));
-    }
+    not_archived(&decision, "an archived decision cannot be assessed")?;
     let request = body.0;
     let model = choose_model(&state.models, request.model.as_deref(), &decision)?;
     let scenario = chosen_scenario(&state, &decision, request.scenario_id, "scenario_id").await?;

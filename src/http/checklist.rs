@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Authorized;
-use super::decisions::decision_in_scope;
+use super::decisions::{decision_in_scope, not_archived};
 use super::extract::{IfMatch, JsonBody, decode_value, merge_patched, with_etag};
 use super::ratings::models_for;
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
@@ -112,11 +112,10 @@ async fn add_items(
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let decision = decision_in_scope(&state, &id, &user).await?;
-    if decision.archived {
-        return Err(ApiError::Conflict(
-            "an archived decision's checklist cannot be changed".into(),
-        ));
-    }
+    not_archived(
+        &decision,
+        "an archived decision's checklist cannot be changed",
+    )?;
     // Decoded after the scope check, so an out-of-scope caller learns nothing from the errors.
     let items = decode_value::<NewItems>(body.0)?.items;
     let checked: Result<(), FieldErrors> = validate_items(&items, known_measure(&state, &decision));
@@ -179,11 +178,10 @@ async fn patch_item(
         .checklist_item(decision.id, item_id, today())
         .await?;
     IfMatch::required(&req)?.check(&current.etag())?;
-    if decision.archived {
-        return Err(ApiError::Conflict(
-            "an archived decision's checklist cannot be changed".into(),
-        ));
-    }
+    not_archived(
+        &decision,
+        "an archived decision's checklist cannot be changed",
+    )?;
     let fields: ItemFields = merge_patched(&current.fields, body.0)?;
     if fields.measure != current.fields.measure {
         return Err(ApiError::invalid(

@@ -90,6 +90,14 @@ pub async fn decision_in_scope(
     }
 }
 
+/// Refuses, with 409, a write to an archived decision; `refusal` says what cannot be done to it.
+pub fn not_archived(decision: &Decision, refusal: &str) -> Result<(), ApiError> {
+    if decision.archived {
+        return Err(ApiError::Conflict(refusal.to_owned()));
+    }
+    Ok(())
+}
+
 /// A user may not register or move a decision outside their own region scope.
 fn check_regions_in_scope(user: &Principal, fields: &DecisionFields) -> Result<(), ApiError> {
     match fields
@@ -317,11 +325,7 @@ async fn patch_decision(
     let current = decision_in_scope(&state, &id, &user).await?;
     let if_match = IfMatch::required(&req)?;
     if_match.check(&current.etag())?;
-    if current.archived {
-        return Err(ApiError::Conflict(
-            "an archived decision cannot be changed".into(),
-        ));
-    }
+    not_archived(&current, "an archived decision cannot be changed")?;
     let fields: DecisionFields = merge_patched(&current.fields, body.0)?;
     fields.validate()?;
     check_regions_in_scope(&user, &fields)?;

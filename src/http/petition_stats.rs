@@ -251,20 +251,28 @@ pub async fn petition_indicators(
 ) -> Result<(BTreeMap<String, f64>, Option<PetitionEvidence>), StorageError> {
     let mut values = BTreeMap::new();
     let mut factors = BTreeMap::new();
-    let mut snapshot = None;
-    let mut window = 0;
-    // No petition data was ever imported: zero petitions would be a guess, so the experts stand in.
-    if db.petition_snapshot().await? == 0 {
+    let rules: Vec<_> = model
+        .spec()
+        .factors
+        .iter()
+        .filter_map(|f| match &f.evidence {
+            EvidenceRule::Petition(rule) => Some((&f.id, rule)),
+            _ => None,
+        })
+        .collect();
+    if rules.is_empty() {
         return Ok((values, None));
     }
     let to = month_key(today);
     let codes: Vec<String> = regions.iter().map(|r| r.as_str().to_owned()).collect();
     // One read of every category serves all the model's petition factors and the trend.
     let history = RegionHistory::load(db, codes, None, to, &Scope::everywhere()).await?;
-    for factor in &model.spec().factors {
-        let EvidenceRule::Petition(rule) = &factor.evidence else {
-            continue;
-        };
+    // No petition data was ever imported: zero petitions would be a guess, so the experts stand in.
+    if history.snapshot == 0 {
+        return Ok((values, None));
+    }
+    let mut window = 0;
+    for (id, rule) in rules {
         window = window.max(rule.window_months.max(1) as i32);
         let categories =
             (!rule.categories.iter().any(|c| c == "all")).then(|| rule.categories.clone());
@@ -272,22 +280,19 @@ pub async fn petition_indicators(
             categories,
             add_months(to, 1 - rule.window_months.max(1) as i32),
         );
-        snapshot = Some(stats.snapshot);
         let value = stats.indicator(rule.indicator);
         if let Some(v) = value {
-            values.insert(factor.id.clone(), v);
+            values.insert(id.clone(), v);
         }
         factors.insert(
-            factor.id.clone(),
+            id.clone(),
             serde_json::json!({
                 "indicator": rule.indicator.name(), "regions": stats.regions, "categories": stats.categories,
                 "from": stats.from, "to": stats.to, "value": value,
             }),
         );
     }
-    let Some(snapshot) = snapshot else {
-        return Ok((values, None));
-    };
+    let snapshot = history.snapshot;
     let monthly = history
         .stats(None, add_months(to, 1 - window))
         .monthly

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Authorized;
-use super::decisions::decision_in_scope;
+use super::decisions::{decision_in_scope, not_archived};
 use super::extract::JsonBody;
 use crate::auth::permission::{RateFactors, ReadDecisions};
 use crate::domain::decision::DecisionKind;
@@ -70,11 +70,7 @@ async fn put_ratings(
             expert.as_str()
         )));
     }
-    if decision.archived {
-        return Err(ApiError::Conflict(
-            "an archived decision cannot be rated".into(),
-        ));
-    }
+    not_archived(&decision, "an archived decision cannot be rated")?;
     let models = models_for(&state.models, decision.fields.kind);
     if models.is_empty() {
         return Err(ApiError::Conflict(format!(

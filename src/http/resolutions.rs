@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::AppState;
 use super::assessments::internal;
 use super::auth::Authorized;
-use super::decisions::decision_in_scope;
+use super::decisions::{decision_in_scope, not_archived};
 use super::extract::{JsonBody, decode_value};
 use crate::auth::permission::{ReadDecisions, Resolve};
 use crate::domain::FieldError;
@@ -90,11 +90,7 @@ async fn resolve(
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let decision = decision_in_scope(&state, &id, &user).await?;
-    if decision.archived {
-        return Err(ApiError::Conflict(
-            "an archived decision cannot be resolved".into(),
-        ));
-    }
+    not_archived(&decision, "an archived decision cannot be resolved")?;
     // Decoded after the scope check, so an out-of-scope caller learns nothing from the errors.
     let request: ResolutionRequest = decode_value(body.0)?;
     let mut errors = Vec::new();

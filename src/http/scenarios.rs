@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::auth::Authorized;
-use super::decisions::decision_in_scope;
+use super::decisions::{decision_in_scope, not_archived};
 use super::extract::{self, IfMatch, JsonBody, decode_value, merge_patched};
 use super::ratings::models_for;
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
@@ -62,12 +62,10 @@ pub(crate) fn scenario_id(raw: &str) -> Result<Uuid, ApiError> {
 }
 
 fn writable(decision: &Decision) -> Result<(), ApiError> {
-    if decision.archived {
-        return Err(ApiError::Conflict(
-            "an archived decision's scenarios cannot be changed".into(),
-        ));
-    }
-    Ok(())
+    not_archived(
+        decision,
+        "an archived decision's scenarios cannot be changed",
+    )
 }
 
 /// Add an alternative scenario to a decision.
