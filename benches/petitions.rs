@@ -14,8 +14,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use wenping::app::petition_evidence::petition_indicators;
 use wenping::domain::region::RegionCode;
-use wenping::http::petition_stats::petition_indicators;
 use wenping::petitions::generate::{self, GenerateOptions};
 use wenping::petitions::import::ImportOptions;
 use wenping::petitions::service::import_file;
@@ -134,7 +134,10 @@ async fn main() {
         return;
     }
     let until = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
-    let (models, _) = scoring::load_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/models")));
+    let (models, _) = wenping::startup::models::read_folder(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models"
+    )));
     let model = models
         .iter()
         .find(|m| m.id() == "land_requisition")

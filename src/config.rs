@@ -16,7 +16,8 @@ pub enum LogFormat {
 pub struct Settings {
     pub database_url: String,
     pub bind: String,
-    pub models_dir: PathBuf,
+    /// The folder of risk-model files; none: `./models` when it exists, else the models built into the binary.
+    pub models_dir: Option<PathBuf>,
     pub log_format: LogFormat,
     /// A font file for characters outside the bundled CJK font (rare characters in place names).
     pub font: Option<PathBuf>,
@@ -37,7 +38,7 @@ impl Default for Settings {
         Self {
             database_url: "sqlite://./wenping-data/wenping.db".into(),
             bind: "127.0.0.1:8080".into(),
-            models_dir: PathBuf::from("./models"),
+            models_dir: None,
             log_format: LogFormat::Text,
             font: None,
             petitions_async_threshold_bytes: DEFAULT_ASYNC_THRESHOLD_BYTES,
@@ -111,7 +112,7 @@ impl Settings {
             settings.bind = bind;
         }
         if let Some(dir) = env("WENPING_MODELS_DIR") {
-            settings.models_dir = PathBuf::from(dir);
+            settings.models_dir = Some(PathBuf::from(dir));
         }
         if let Some(format) = env("WENPING_LOG_FORMAT") {
             settings.log_format = match format.to_ascii_lowercase().as_str() {
@@ -156,7 +157,7 @@ impl Settings {
             settings.bind = bind.clone();
         }
         if let Some(dir) = &flags.models_dir {
-            settings.models_dir = dir.clone();
+            settings.models_dir = Some(dir.clone());
         }
         if let Some(format) = flags.log_format {
             settings.log_format = format;
@@ -173,6 +174,25 @@ impl Settings {
             path: path.to_owned(),
             message: e.to_string(),
         })
+    }
+}
+
+/// A database URL without its password, for messages and logs.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme_end + 3],
+                    &userinfo[..colon],
+                    &url[at..]
+                ),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
     }
 }
 
@@ -206,7 +226,7 @@ mod tests {
         assert_eq!(settings.bind, "0.0.0.0:9000", "file beats default");
         assert_eq!(
             settings.models_dir,
-            PathBuf::from("/env/models"),
+            Some(PathBuf::from("/env/models")),
             "env beats file"
         );
         assert_eq!(
@@ -238,5 +258,17 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("not a number of bytes"), "{err}");
+    }
+
+    #[test]
+    fn redact_hides_only_the_password() {
+        assert_eq!(
+            redact("postgres://wenping:secret@db:5432/wenping"),
+            "postgres://wenping:***@db:5432/wenping"
+        );
+        assert_eq!(
+            redact("sqlite://./wenping-data/wenping.db"),
+            "sqlite://./wenping-data/wenping.db"
+        );
     }
 }

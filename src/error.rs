@@ -1,5 +1,6 @@
 //! One error type for the HTTP surface. Every 4xx and 5xx body is `application/problem+json`
-//! (RFC 9457) with a stable machine-readable `code`; domain and storage errors convert into it.
+//! (RFC 9457) with a stable machine-readable `code`; the use cases' one error converts into it here, and only
+//! here, so the same failure always gets the same status.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -7,8 +8,8 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::app::AppError;
 use crate::domain::{FieldError, FieldErrors};
-use crate::storage::StorageError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -202,21 +203,28 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
-impl From<StorageError> for ApiError {
-    fn from(error: StorageError) -> Self {
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
         match error {
-            StorageError::Unavailable(source) => {
-                tracing::warn!(error = %source, "database unavailable");
+            AppError::Invalid(errors) => Self::Validation(errors),
+            AppError::NotFound(what) => Self::NotFound(what),
+            AppError::Conflict(what) => Self::Conflict(what),
+            AppError::Forbidden(why) => Self::Forbidden(why),
+            AppError::Unauthorized(why) => Self::Unauthorized(why),
+            AppError::TooManyAttempts {
+                retry_after_seconds,
+            } => Self::TooManyRequests {
+                retry_after_seconds,
+            },
+            AppError::VersionRequired => Self::PreconditionRequired,
+            AppError::Stale { current_etag } => Self::PreconditionFailed { current_etag },
+            AppError::Unavailable(source) => {
+                // The client is told to retry; the cause, with its whole chain, goes to the log.
+                let source = anyhow::Error::from(source);
+                tracing::warn!(error = format!("{source:#}"), "database unavailable");
                 Self::Unavailable
             }
-            StorageError::NotFound(what) => Self::NotFound(what),
-            StorageError::VersionMismatch { current } => Self::PreconditionFailed {
-                current_etag: format!("\"{current}\""),
-            },
-            StorageError::Conflict(what) => Self::Conflict(what),
-            StorageError::Database(source) => Self::Internal(source.into()),
-            StorageError::Migrate(source) => Self::Internal(source.into()),
-            StorageError::Corrupt(what) => Self::Internal(anyhow::anyhow!(what)),
+            AppError::Internal(source) => Self::Internal(source),
         }
     }
 }

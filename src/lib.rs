@@ -1,11 +1,11 @@
 //! wenping (稳评): social-stability risk assessment of major decisions.
 
+pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod error;
-pub mod followup;
 pub mod http;
 pub mod petitions;
 pub mod reports;

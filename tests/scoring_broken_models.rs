@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use wenping::scoring::{Model, ModelError, load_dir};
+use wenping::scoring::{Model, ModelError};
+use wenping::startup::models::read_folder as load_dir;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/broken-models");
 

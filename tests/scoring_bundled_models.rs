@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use wenping::scoring::{DecisionKind, Model, bundled_models, load_dir};
+use wenping::scoring::{DecisionKind, Model, bundled_models};
+use wenping::startup::models::read_folder as load_dir;
 
 #[test]
 fn all_five_bundled_models_load_without_error() {

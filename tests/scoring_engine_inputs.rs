@@ -2,9 +2,9 @@
 //! The offline input file, input errors, determinism, and the method calculators' group and error paths.
 
 use serde_json::json;
+use wenping::cli::assess::{OfflineAssessmentFile, render_table};
 use wenping::scoring::{
-    AssessmentInputs, InputError, Level, MethodError, OfflineAssessmentFile, ahp, ahp_group,
-    assess, bundled_models, render_table,
+    AssessmentInputs, InputError, Level, MethodError, ahp, ahp_group, assess, bundled_models,
 };
 
 #[test]
@@ -12,7 +12,7 @@ fn the_offline_example_file_assesses_and_renders() {
     let file =
         OfflineAssessmentFile::from_json(include_str!("../examples/assess-land.json")).unwrap();
     let models = bundled_models().unwrap();
-    let model = file.pick_model(&models).unwrap();
+    let model = models.iter().find(|m| m.kind() == file.kind).unwrap();
     assert_eq!(model.id(), "land_requisition");
     let a = assess(model, &file.inputs).unwrap();
     assert_eq!(a.initial.level, Level::Medium);

@@ -4,9 +4,9 @@
 //! controllability, is rated so that its three factors share one degree and its weights cancel out).
 
 use serde_json::json;
+use wenping::cli::assess::render_table;
 use wenping::scoring::{
     Assessment, AssessmentInputs, GateOutcome, Level, Model, QualityCode, assess, bundled_models,
-    render_table,
 };
 
 fn model(id: &str) -> Model {

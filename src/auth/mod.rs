@@ -3,6 +3,5 @@
 
 pub mod password;
 pub mod permission;
-pub mod principal;
 pub mod secret;
 pub mod throttle;

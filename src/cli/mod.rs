@@ -1,5 +1,6 @@
 //! The `wenping` command line: each command is a small function calling into the library.
 
+pub mod assess;
 mod petitions;
 mod report;
 mod users;
@@ -7,13 +8,11 @@ mod users;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::config::{Overrides, Settings};
-use crate::scoring;
-use crate::startup::{Application, load_models};
-use crate::storage::{Db, redact};
+use crate::app::{self, Context};
+use crate::config::{Overrides, Settings, redact};
+use crate::startup::{self, Application};
 use crate::telemetry;
 
 #[derive(Debug, Parser)]
@@ -97,42 +96,57 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate(&settings).await,
         Command::Models {
             command: ModelsCommand::Check { dir },
-        } => check_models(dir.as_deref().unwrap_or(&settings.models_dir)),
-        Command::Assess { file, json } => assess(&settings.models_dir, &file, json),
+        } => check_models(dir.as_deref().or(settings.models_dir.as_deref())),
+        Command::Assess { file, json } => {
+            let models = startup::models::load(settings.models_dir.as_deref())?;
+            assess::run(&models, &file, json)
+        }
         Command::Report {
             assessment_id,
             format,
             lang,
             out,
         } => {
-            let db = open_migrated(&settings).await?;
-            crate::reports::fonts::init(settings.font.as_deref())?;
-            let result = report::write(&db, assessment_id, &format, &lang, &out).await;
-            db.close().await;
-            result
+            with_context(&settings, |ctx| async move {
+                report::write(&ctx, assessment_id, &format, &lang, &out).await
+            })
+            .await
         }
         Command::Petitions {
             command: command @ petitions::PetitionsCommand::Generate { .. },
         } => petitions::run_generate(command),
         Command::Petitions { command } => {
-            let db = open_migrated(&settings).await?;
-            let result = petitions::run(&db, command).await;
-            db.close().await;
-            result
+            with_context(&settings, |ctx| async move {
+                petitions::run(&ctx, command).await
+            })
+            .await
         }
         Command::Regions { command } => {
-            let db = open_migrated(&settings).await?;
-            let result = petitions::run_regions(&db, command).await;
-            db.close().await;
-            result
+            with_context(&settings, |ctx| async move {
+                petitions::run_regions(&ctx, command).await
+            })
+            .await
         }
         Command::Users { command } => {
-            let db = open_migrated(&settings).await?;
-            let result = users::run(&db, command).await;
-            db.close().await;
-            result
+            with_context(
+                &settings,
+                |ctx| async move { users::run(&ctx, command).await },
+            )
+            .await
         }
     }
+}
+
+/// Runs a command on the use cases' context of the configured database and models, and closes it after.
+async fn with_context<F, Fut>(settings: &Settings, command: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Context) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let ctx = startup::open(settings).await?;
+    let result = command(ctx.clone()).await;
+    ctx.close().await;
+    result
 }
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
@@ -144,7 +158,7 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
         out,
         "wenping listening on http://{addr} (API docs: http://{addr}/api/docs/)"
     );
-    if app.db().count_users().await? == 0 {
+    if app::accounts::count(app.context()).await? == 0 {
         let _ = writeln!(
             out,
             "No users yet. Create the first administrator with:\n  wenping users add NAME --role admin\n\
@@ -158,32 +172,19 @@ async fn serve(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The configured database with its migrations applied, for commands that work on its data.
-async fn open_migrated(settings: &Settings) -> anyhow::Result<Db> {
-    let db = Db::connect(&settings.database_url)
-        .await
-        .with_context(|| format!("cannot open database {}", redact(&settings.database_url)))?;
-    db.migrate().await?;
-    Ok(db)
-}
-
 async fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let db = Db::connect(&settings.database_url)
-        .await
-        .with_context(|| format!("cannot open database {}", redact(&settings.database_url)))?;
-    let applied = db.migrate().await?;
+    let (applied, backend) = startup::migrate(settings).await?;
     println!(
-        "{applied} migration(s) applied to {} database {}",
-        db.backend(),
+        "{applied} migration(s) applied to {backend} database {}",
         redact(&settings.database_url)
     );
-    db.close().await;
     Ok(())
 }
 
 /// Prints each valid model with its identity and every error of every invalid one.
-fn check_models(dir: &Path) -> anyhow::Result<()> {
-    let (models, errors) = scoring::load_dir(dir);
+fn check_models(dir: Option<&Path>) -> anyhow::Result<()> {
+    let dir = dir.unwrap_or(Path::new(startup::models::DEFAULT_FOLDER));
+    let (models, errors) = startup::models::read_folder(dir);
     for model in &models {
         println!(
             "ok     {} v{} ({} factors) sha256:{}",
@@ -206,27 +207,4 @@ fn check_models(dir: &Path) -> anyhow::Result<()> {
             dir.display()
         )
     }
-}
-
-fn assess(models_dir: &Path, file: &Path, json: bool) -> anyhow::Result<()> {
-    let models = load_models(models_dir)?;
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let input = scoring::OfflineAssessmentFile::from_json(&text)
-        .with_context(|| format!("{} is not a valid assessment input", file.display()))?;
-    let model = input.pick_model(&models).with_context(|| {
-        format!(
-            "no model in {} for decision kind {}",
-            models_dir.display(),
-            input.kind.as_str()
-        )
-    })?;
-    let assessment = scoring::assess(model, &input.inputs)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&assessment)?);
-    } else {
-        print!("{}", scoring::render_table(&assessment));
-    }
-    Ok(())
 }

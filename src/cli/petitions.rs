@@ -3,18 +3,19 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::Context as _;
 use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::app::Context;
+use crate::app::petitions::{self as use_cases, Upload};
 use crate::domain::petition::Region;
+use crate::domain::principal::Principal;
 use crate::domain::region::RegionCode;
 use crate::petitions::encoding::TextEncoding;
 use crate::petitions::generate::{self, GenerateOptions};
 use crate::petitions::import::{ColumnMapping, ImportOptions};
-use crate::petitions::service::import_file;
-use crate::storage::Db;
 
 /// Row errors printed before the summary; the rejects file holds every rejected row.
 const ERRORS_SHOWN: usize = 50;
@@ -84,7 +85,7 @@ pub enum RegionsCommand {
     Import { file: PathBuf },
 }
 
-pub async fn run(db: &Db, command: PetitionsCommand) -> anyhow::Result<()> {
+pub async fn run(ctx: &Context, command: PetitionsCommand) -> anyhow::Result<()> {
     match command {
         PetitionsCommand::Import {
             file,
@@ -110,7 +111,7 @@ pub async fn run(db: &Db, command: PetitionsCommand) -> anyhow::Result<()> {
                 // The command line acts for the operator of the machine, with no region scope.
                 scope: Default::default(),
             };
-            import(db, &file, options, skip_invalid, rejects, json).await
+            import(ctx, &file, options, skip_invalid, rejects, json).await
         }
         PetitionsCommand::Generate { .. } => run_generate(command),
     }
@@ -121,7 +122,7 @@ fn read_text(path: &Path) -> anyhow::Result<String> {
 }
 
 async fn import(
-    db: &Db,
+    ctx: &Context,
     file: &Path,
     options: ImportOptions,
     skip_invalid: bool,
@@ -141,15 +142,17 @@ async fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let today = chrono::Local::now().date_naive();
-    let report = import_file(
-        db,
-        &name,
+    let upload = Upload {
+        file_name: name,
         bytes,
         options,
         skip_invalid,
-        "cli",
-        today,
+    };
+    let operator = Principal::operator();
+    let report = use_cases::import_now(
+        ctx,
+        &operator,
+        upload,
         Box::new(move |done, total| {
             progress_bar.set_length(total as u64);
             progress_bar.set_position(done as u64);
@@ -193,11 +196,7 @@ async fn import(
     }
     if report.rejected > 0 {
         let path = rejects.unwrap_or_else(|| file.with_extension("rejects.csv"));
-        let csv = db
-            .petition_import(report.id)
-            .await?
-            .rejects_csv
-            .unwrap_or_default();
+        let csv = use_cases::rejects(ctx, &operator, report.id).await?;
         std::fs::write(&path, csv).with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("rejected rows written to {}", path.display());
     }
@@ -328,12 +327,12 @@ pub fn parse_regions(text: &str) -> anyhow::Result<Vec<Region>> {
     Ok(regions)
 }
 
-pub async fn run_regions(db: &Db, command: RegionsCommand) -> anyhow::Result<()> {
+pub async fn run_regions(ctx: &Context, command: RegionsCommand) -> anyhow::Result<()> {
     let RegionsCommand::Import { file } = command;
     let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
     let (text, _) = crate::petitions::encoding::decode(&bytes, None)?;
     let regions = parse_regions(&text)?;
-    let n = db.upsert_regions(&regions).await?;
+    let n = use_cases::import_regions(ctx, &Principal::operator(), &regions).await?;
     println!("{n} regions imported from {}", file.display());
     Ok(())
 }

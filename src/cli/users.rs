@@ -2,20 +2,13 @@
 //! default credentials. Secrets are printed once, alone on a line on stdout; what they are goes
 //! to stderr, so `TOKEN=$(wenping users token create alice)` works.
 
-use std::collections::BTreeSet;
-
-use anyhow::Context;
-use chrono::Duration;
 use clap::Subcommand;
 use uuid::Uuid;
 
-use crate::auth::{password, secret};
-use crate::domain::account::{Role, Scope, User, parse_username};
-use crate::storage::accounts::UserChange;
-use crate::storage::{Db, now};
-
-/// Recorded as the actor of changes made from the command line.
-const CLI_ACTOR: &str = "cli";
+use crate::app::Context;
+use crate::app::accounts::{self, AccountChange};
+use crate::domain::account::{Role, User};
+use crate::domain::principal::Principal;
 
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -58,28 +51,45 @@ pub enum TokenCommand {
     Revoke { token_id: Uuid },
 }
 
-pub async fn run(db: &Db, command: UsersCommand) -> anyhow::Result<()> {
+/// Every command acts as the operator of the machine, recorded as `cli` in the audit log.
+pub async fn run(ctx: &Context, command: UsersCommand) -> anyhow::Result<()> {
+    let operator = Principal::operator();
+    let operator = &operator;
     match command {
-        UsersCommand::Add { name, roles, scope } => add(db, &name, roles, &scope).await,
-        UsersCommand::List => list(db).await,
+        UsersCommand::Add { name, roles, scope } => {
+            let created = accounts::create_user(ctx, operator, &name, &roles, &scope).await?;
+            eprintln!(
+                "created {} ({}); password (shown once):",
+                created.user.username,
+                describe(&created.user)
+            );
+            println!("{}", created.password);
+            Ok(())
+        }
+        UsersCommand::List => {
+            for user in accounts::users(ctx, operator).await? {
+                println!(
+                    "{}\t{}{}",
+                    user.username,
+                    describe(&user),
+                    if user.disabled { "\tdisabled" } else { "" }
+                );
+            }
+            Ok(())
+        }
         UsersCommand::Disable { name } => {
-            let user = find(db, &name).await?;
-            let change = UserChange {
+            let user = accounts::user_named(ctx, operator, &name).await?;
+            let change = AccountChange {
                 disabled: Some(true),
-                ..UserChange::default()
+                ..AccountChange::default()
             };
-            db.update_user(&user, &change, CLI_ACTOR).await?;
+            accounts::change_user(ctx, operator, user.id, change).await?;
             eprintln!("disabled {name}");
             Ok(())
         }
         UsersCommand::ResetPassword { name } => {
-            let user = find(db, &name).await?;
-            let new_password = password::generate();
-            let change = UserChange {
-                password_hash: Some(hash(new_password.clone()).await?),
-                ..UserChange::default()
-            };
-            db.update_user(&user, &change, CLI_ACTOR).await?;
+            let user = accounts::user_named(ctx, operator, &name).await?;
+            let new_password = accounts::reset_password(ctx, operator, user.id).await?;
             eprintln!("new password for {name} (shown once):");
             println!("{new_password}");
             Ok(())
@@ -92,67 +102,21 @@ pub async fn run(db: &Db, command: UsersCommand) -> anyhow::Result<()> {
                     expires_days,
                 },
         } => {
-            let user = find(db, &name).await?;
-            let token = secret::new_secret(secret::API_TOKEN_PREFIX);
-            let expires_at = expires_days.map(|d| now() + Duration::days(i64::from(d)));
-            let stored = db
-                .insert_token(
-                    &user,
-                    &label,
-                    &secret::digest(&token),
-                    &secret::display_prefix(&token),
-                    expires_at,
-                    CLI_ACTOR,
-                )
-                .await?;
-            eprintln!("API token {} for {name} (shown once):", stored.id);
-            println!("{token}");
+            let user = accounts::user_named(ctx, operator, &name).await?;
+            let created =
+                accounts::create_token(ctx, operator, user.id, &label, expires_days).await?;
+            eprintln!("API token {} for {name} (shown once):", created.token.id);
+            println!("{}", created.secret);
             Ok(())
         }
         UsersCommand::Token {
             command: TokenCommand::Revoke { token_id },
         } => {
-            let token = db.token(token_id).await?;
-            db.revoke_token(&token, CLI_ACTOR).await?;
+            accounts::revoke_token_by_id(ctx, operator, token_id).await?;
             eprintln!("revoked token {token_id}");
             Ok(())
         }
     }
-}
-
-async fn add(db: &Db, name: &str, roles: Vec<Role>, scope: &[String]) -> anyhow::Result<()> {
-    let username = parse_username(name).map_err(anyhow::Error::msg)?;
-    let scope = Scope::parse(scope).map_err(anyhow::Error::msg)?;
-    let roles: BTreeSet<Role> = roles.into_iter().collect();
-    let new_password = password::generate();
-    let user = db
-        .insert_user(
-            &username,
-            &hash(new_password.clone()).await?,
-            &roles,
-            &scope,
-            CLI_ACTOR,
-        )
-        .await?;
-    eprintln!(
-        "created {} ({}); password (shown once):",
-        user.username,
-        describe(&user)
-    );
-    println!("{new_password}");
-    Ok(())
-}
-
-async fn list(db: &Db) -> anyhow::Result<()> {
-    for user in db.users().await? {
-        println!(
-            "{}\t{}{}",
-            user.username,
-            describe(&user),
-            if user.disabled { "\tdisabled" } else { "" }
-        );
-    }
-    Ok(())
 }
 
 fn describe(user: &User) -> String {
@@ -163,16 +127,4 @@ fn describe(user: &User) -> String {
         user.scope.prefixes().join(",")
     };
     format!("roles {}; scope {scope}", roles.join(","))
-}
-
-async fn find(db: &Db, name: &str) -> anyhow::Result<User> {
-    db.user_by_name(name)
-        .await?
-        .with_context(|| format!("no user named {name}"))
-}
-
-async fn hash(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await?
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))
 }

@@ -165,3 +165,12 @@ mod tests {
         assert!(Scope::parse(&["33x".into()]).is_err());
     }
 }
+
+/// What an administrator may change about a user.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub roles: Option<BTreeSet<Role>>,
+    pub scope: Option<Scope>,
+    pub disabled: Option<bool>,
+    pub password_hash: Option<String>,
+}

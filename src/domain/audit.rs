@@ -5,6 +5,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::account::Scope;
+
 /// An entry about to be appended.
 #[derive(Debug, Clone)]
 pub struct AuditRecord {
@@ -31,4 +33,28 @@ pub struct AuditEntry {
     pub at: DateTime<Utc>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+/// Which entries a reader may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditVisibility {
+    /// Every entry: administrators with no region scope.
+    All,
+    /// Account entries, and decision entries inside the scope: scoped administrators.
+    AccountsAndDecisionsIn(Scope),
+    /// Only entries about decisions inside the scope: reviewers.
+    DecisionsIn(Scope),
+}
+
+#[derive(Debug, Clone)]
+pub struct AuditFilter {
+    pub visibility: AuditVisibility,
+    pub entity: Option<String>,
+    pub entity_id: Option<Uuid>,
+    pub actor: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Only entries after this position (the cursor of the previous page).
+    pub after_seq: Option<i64>,
+    pub limit: u32,
 }

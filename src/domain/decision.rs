@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::account::Scope;
 use super::attributes::{AttributeValue, validate_attributes};
 use super::region::RegionCode;
 use super::text::{check_line, check_text};
@@ -197,4 +198,33 @@ impl Decision {
     pub fn etag(&self) -> String {
         format!("\"{}\"", self.version)
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionSort {
+    Created,
+    Title,
+}
+
+/// Where the previous page ended, for keyset pagination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionPosition {
+    pub seq: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DecisionFilter {
+    pub kind: Option<DecisionKind>,
+    pub status: Option<DecisionStatus>,
+    /// Digits only (validated by the caller); matches any affected region starting with it.
+    pub region_prefix: Option<String>,
+    pub title_contains: Option<String>,
+    pub include_archived: bool,
+    /// Only decisions whose every region lies inside this scope.
+    pub scope: Scope,
+    pub sort: DecisionSort,
+    pub descending: bool,
+    pub after: Option<DecisionPosition>,
+    pub limit: u32,
 }

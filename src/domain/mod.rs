@@ -1,11 +1,14 @@
 //! Pure types and rules of the domain; no IO. Values are parsed into types that can only be valid.
 
 pub mod account;
+pub mod assessment;
 pub mod attributes;
 pub mod audit;
 pub mod checklist;
 pub mod decision;
+pub mod gate;
 pub mod petition;
+pub mod principal;
 pub mod ratings;
 pub mod region;
 pub mod resolution;
@@ -34,6 +37,17 @@ impl FieldError {
 /// All the problems found in one request; never empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldErrors(pub Vec<FieldError>);
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let listed: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", e.field, e.message))
+            .collect();
+        f.write_str(&listed.join("; "))
+    }
+}
 
 impl FieldErrors {
     pub fn from_vec(errors: Vec<FieldError>) -> Result<(), Self> {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::scoring::GateOutcome;
+use super::gate::GateOutcome;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -43,22 +43,15 @@ impl Outcome {
         }
     }
 
-    /// Why the gate forbids this outcome, or None when it allows it. Postponing and rejecting are
-    /// always allowed: the gate only restrains going ahead.
-    pub fn forbidden_by(self, gate: GateOutcome) -> Option<&'static str> {
+    /// Whether the gate allows the committee this outcome. Postponing and rejecting are always allowed: the
+    /// gate only restrains going ahead, and at medium under `major-decision` only going ahead at once.
+    pub fn allowed_by(self, gate: GateOutcome) -> bool {
         use GateOutcome::*;
         match (self, gate) {
-            (Self::Postpone | Self::Reject, _) => None,
-            (_, NotApproved) => Some(
-                "under ndrc-2492 a residual level of medium or high is not approved: the project may not go ahead",
-            ),
-            (_, DoNotImplement) => Some(
-                "the residual level is high: the decision may not be implemented; redesign and reassess",
-            ),
-            (Self::Implement, ImplementAfterMitigation) => Some(
-                "the residual level is medium: implement only after the mitigation plan is in place (implement_after_mitigation)",
-            ),
-            _ => None,
+            (Self::Postpone | Self::Reject, _) => true,
+            (_, NotApproved | DoNotImplement) => false,
+            (Self::Implement, ImplementAfterMitigation) => false,
+            _ => true,
         }
     }
 }
@@ -104,6 +97,39 @@ pub struct Resolution {
     pub review_reasons: Vec<String>,
 }
 
+/// A spike month found after a resolution.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Alert {
+    pub id: Uuid,
+    pub decision_id: Uuid,
+    pub resolution_id: Uuid,
+    /// The decision's affected region whose petitions spiked.
+    pub region: String,
+    /// yyyy-mm
+    pub month: String,
+    pub count: i64,
+    /// Mean and standard deviation of the monthly counts before the resolution.
+    pub baseline_mean: f64,
+    pub baseline_sd: f64,
+    pub z: f64,
+    /// The categories counted; empty = all.
+    pub categories: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A spike about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewAlert {
+    pub region: String,
+    /// yyyymm
+    pub month: i32,
+    pub count: i64,
+    pub baseline_mean: f64,
+    pub baseline_sd: f64,
+    pub z: f64,
+    pub categories: Vec<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,26 +144,14 @@ mod tests {
             ImplementAfterMitigation,
             MayImplement,
         ] {
-            assert!(Outcome::Postpone.forbidden_by(gate).is_none());
-            assert!(Outcome::Reject.forbidden_by(gate).is_none());
+            assert!(Outcome::Postpone.allowed_by(gate));
+            assert!(Outcome::Reject.allowed_by(gate));
         }
-        assert!(Outcome::Implement.forbidden_by(NotApproved).is_some());
-        assert!(Outcome::Implement.forbidden_by(DoNotImplement).is_some());
-        assert!(
-            Outcome::Implement
-                .forbidden_by(ImplementAfterMitigation)
-                .is_some()
-        );
-        assert!(
-            Outcome::ImplementAfterMitigation
-                .forbidden_by(ImplementAfterMitigation)
-                .is_none()
-        );
-        assert!(Outcome::Implement.forbidden_by(MayImplement).is_none());
-        assert!(
-            Outcome::Implement
-                .forbidden_by(ApprovableWithControls)
-                .is_none()
-        );
+        assert!(!Outcome::Implement.allowed_by(NotApproved));
+        assert!(!Outcome::Implement.allowed_by(DoNotImplement));
+        assert!(!Outcome::Implement.allowed_by(ImplementAfterMitigation));
+        assert!(Outcome::ImplementAfterMitigation.allowed_by(ImplementAfterMitigation));
+        assert!(Outcome::Implement.allowed_by(MayImplement));
+        assert!(Outcome::Implement.allowed_by(ApprovableWithControls));
     }
 }

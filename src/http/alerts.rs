@@ -4,13 +4,12 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::AppState;
 use super::auth::Authorized;
-use super::cursor;
-use super::decisions::decision_in_scope;
+use super::{AppState, cursor, path_id};
+use crate::app::resolutions;
 use crate::auth::permission::ReadDecisions;
+use crate::domain::resolution::Alert;
 use crate::error::{ApiError, Problem};
-use crate::storage::resolutions::Alert;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_alerts).service(decision_alerts);
@@ -46,7 +45,7 @@ async fn list_alerts(
     query: web::Query<AlertQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let limit = cursor::limit(query.limit.as_deref(), 100, 500)?;
-    let items = state.db.alerts(&user.scope, None, limit).await?;
+    let items = resolutions::alerts(&state.ctx, &user, None, limit).await?;
     Ok(HttpResponse::Ok().json(AlertList { items }))
 }
 
@@ -68,11 +67,8 @@ async fn decision_alerts(
     id: web::Path<String>,
     query: web::Query<AlertQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = decision_in_scope(&state, &id, &user).await?;
+    let decision_id = path_id(&id, "decision")?;
     let limit = cursor::limit(query.limit.as_deref(), 100, 500)?;
-    let items = state
-        .db
-        .alerts(&user.scope, Some(decision.id), limit)
-        .await?;
+    let items = resolutions::alerts(&state.ctx, &user, Some(decision_id), limit).await?;
     Ok(HttpResponse::Ok().json(AlertList { items }))
 }

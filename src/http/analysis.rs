@@ -6,52 +6,18 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::AppState;
-use super::assessments::{assessment_in_scope, internal};
 use super::auth::Authorized;
 use super::extract::{JsonBody, decode_value};
+use super::{AppState, path_id};
+use crate::app::analysis::{self, PlanRequest};
 use crate::auth::permission::ReadDecisions;
-use crate::domain::{FieldError, FieldErrors};
 use crate::error::{ApiError, Problem};
-use crate::scoring::record::RecordedInputs;
-use crate::scoring::simulation::{MAX_DRAWS, MAX_WEIGHT_NOISE};
-use crate::scoring::{
-    Assessment, Level, Model, SimulationRequest, mitigation_plan, sensitivity, simulate,
-};
-use crate::storage::assessments::StoredAssessment;
+use crate::scoring::{Level, SimulationRequest};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(get_sensitivity)
         .service(run_simulation)
         .service(plan_mitigation);
-}
-
-/// The stored assessment with the model it was computed with and its recorded inputs.
-pub(crate) struct Restored {
-    pub model: Model,
-    pub inputs: RecordedInputs,
-    pub result: Assessment,
-}
-
-pub(crate) async fn restore(
-    state: &AppState,
-    stored: StoredAssessment,
-) -> Result<Restored, ApiError> {
-    let snapshot = state.db.model_snapshot(&stored.head.model_hash).await?;
-    web::block(move || -> Result<Restored, String> {
-        let model = Model::from_snapshot_json(&snapshot).map_err(|e| e.to_string())?;
-        let inputs: RecordedInputs =
-            serde_json::from_str(&stored.inputs).map_err(|e| e.to_string())?;
-        let result: Assessment = serde_json::from_str(&stored.result).map_err(|e| e.to_string())?;
-        Ok(Restored {
-            model,
-            inputs,
-            result,
-        })
-    })
-    .await
-    .map_err(internal)?
-    .map_err(internal)
 }
 
 /// Per factor, the grade change that flips the overall level up and down (or none within 1..5);
@@ -72,11 +38,8 @@ async fn get_sensitivity(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = assessment_in_scope(&state, &id, &user).await?;
-    let restored = restore(&state, stored).await?;
-    let answer = web::block(move || sensitivity(&restored.model, &restored.result))
-        .await
-        .map_err(internal)?;
+    let id = path_id(&id, "assessment")?;
+    let answer = analysis::sensitivity_of(&state.ctx, &user, id).await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 
@@ -126,36 +89,17 @@ async fn run_simulation(
     id: web::Path<String>,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = assessment_in_scope(&state, &id, &user).await?;
+    let id = path_id(&id, "assessment")?;
     // Decoded after the scope check, so an out-of-scope caller learns nothing from the errors.
-    let body: SimulationBody = decode_value(body.0)?;
-    let mut errors = Vec::new();
-    if !(1..=MAX_DRAWS).contains(&body.draws) {
-        errors.push(FieldError::new(
-            "draws",
-            format!("must be between 1 and {MAX_DRAWS}"),
-        ));
-    }
-    if let Some(noise) = body.weight_noise
-        && !(noise.is_finite() && (0.0..=MAX_WEIGHT_NOISE).contains(&noise))
-    {
-        errors.push(FieldError::new(
-            "weight_noise",
-            format!("must be between 0 and {MAX_WEIGHT_NOISE}"),
-        ));
-    }
-    FieldErrors::from_vec(errors)?;
-    let restored = restore(&state, stored).await?;
-    let request = SimulationRequest {
-        draws: body.draws,
-        seed: body.seed,
-        weight_noise: body.weight_noise,
-    };
-    let answer =
-        web::block(move || simulate(&restored.model, &restored.inputs.engine_inputs(), &request))
-            .await
-            .map_err(internal)?
-            .map_err(|e| internal(format!("{e:?}")))?;
+    let answer = analysis::simulation(&state.ctx, &user, id, || {
+        let body: SimulationBody = decode_value(body.0)?;
+        Ok(SimulationRequest {
+            draws: body.draws,
+            seed: body.seed,
+            weight_noise: body.weight_noise,
+        })
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 
@@ -193,32 +137,14 @@ async fn plan_mitigation(
     id: web::Path<String>,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = assessment_in_scope(&state, &id, &user).await?;
-    let body: PlanBody = decode_value(body.0)?;
-    let mut errors = Vec::new();
-    if body.target == Level::High {
-        errors.push(FieldError::new(
-            "target",
-            "must be low or medium: every plan reaches high",
-        ));
-    }
-    if let Some(budget) = body.budget
-        && !(budget.is_finite() && budget >= 0.0)
-    {
-        errors.push(FieldError::new("budget", "must be a number ≥ 0"));
-    }
-    FieldErrors::from_vec(errors)?;
-    let restored = restore(&state, stored).await?;
-    let answer = web::block(move || {
-        mitigation_plan(
-            &restored.model,
-            &restored.inputs.engine_inputs(),
-            body.target,
-            body.budget,
-        )
+    let id = path_id(&id, "assessment")?;
+    let answer = analysis::plan(&state.ctx, &user, id, || {
+        let body: PlanBody = decode_value(body.0)?;
+        Ok(PlanRequest {
+            target: body.target,
+            budget: body.budget,
+        })
     })
-    .await
-    .map_err(internal)?
-    .map_err(|e| internal(format!("{e:?}")))?;
+    .await?;
     Ok(HttpResponse::Ok().json(answer))
 }

@@ -5,29 +5,18 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::AppState;
 use super::auth::Authorized;
-use super::cursor;
-use super::decisions::{decision_in_scope, not_archived};
-use super::evaluation::{
-    checklist_entry, chosen_scenario, counted_measures, scenario_ratings, scenario_record,
-    stored_ratings,
-};
 use super::extract::JsonBody;
-use super::petition_stats::petition_indicators;
-use super::ratings::models_for;
+use super::{AppState, cursor, path_id};
+use crate::app::assessments::{self, AssessRequest as Request};
 use crate::auth::permission::{Assess, ReadDecisions};
-use crate::auth::principal::Principal;
-use crate::domain::decision::{Decision, DecisionStatus};
-use crate::domain::{FieldError, FieldErrors};
+use crate::domain::assessment::AssessmentHead;
 use crate::error::{ApiError, Problem};
-use crate::scoring::record::{RecordedInputs, seal};
-use crate::scoring::{self, InputError, InputErrors, Model};
-use crate::storage::assessments::{AssessmentHead, NewAssessment, StoredAssessment};
+use crate::scoring::Assessment;
+use crate::scoring::record::{AssessmentRecord as Record, RecordedInputs};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_assessment)
@@ -86,11 +75,11 @@ pub struct AssessmentRecord {
     summary: AssessmentSummary,
     /// {decision (as it was), attributes, ratings (expert → factor → grades), indicators, measures}
     #[schema(value_type = Object)]
-    inputs: Value,
+    inputs: RecordedInputs,
     /// The engine's assessment: per-factor evidence, grades, degrees, weights, contributions and
     /// levels; dimension scores; initial and residual outcome; gate recommendation; quality findings.
     #[schema(value_type = Object)]
-    result: Value,
+    result: Assessment,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -133,108 +122,19 @@ fn summary(head: AssessmentHead) -> AssessmentSummary {
             r: head.residual_r,
             level: head.residual_level,
         },
-        measures: head.measures.0,
+        measures: head.measures,
         scenario_id: head.scenario_id,
     }
 }
 
-pub(crate) fn internal(error: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(anyhow::anyhow!("{error}"))
-}
-
-/// The pinned model, or the decision kind's model.
-pub(crate) fn choose_model<'m>(
-    models: &'m [Model],
-    pinned: Option<&str>,
-    decision: &Decision,
-) -> Result<&'m Model, ApiError> {
-    match pinned {
-        Some(id) => models.iter().find(|m| m.id() == id).ok_or_else(|| {
-            ApiError::invalid(
-                "model",
-                format!(
-                    "no model with id '{}' is loaded",
-                    id.chars().take(60).collect::<String>()
-                ),
-            )
-        }),
-        None => models_for(models, decision.fields.kind)
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                ApiError::Conflict(format!(
-                    "no risk model is loaded for decisions of kind {}",
-                    decision.fields.kind.as_str()
-                ))
-            }),
-    }
-}
-
-/// Unknown and repeated measure ids, each named by its position.
-fn check_measures(model: &Model, measures: &[String]) -> Result<(), FieldErrors> {
-    let mut errors = Vec::new();
-    for (k, id) in measures.iter().enumerate() {
-        let shown: String = id.chars().take(60).collect();
-        if model.measure(id).is_none() {
-            errors.push(FieldError::new(
-                format!("measures[{k}]"),
-                format!("'{shown}' is not a measure of model {}", model.id()),
-            ));
-        } else if measures[..k].contains(id) {
-            errors.push(FieldError::new(
-                format!("measures[{k}]"),
-                format!("'{shown}' is chosen more than once"),
-            ));
+impl From<Record> for AssessmentRecord {
+    fn from(record: Record) -> Self {
+        Self {
+            summary: summary(record.head),
+            inputs: record.inputs,
+            result: record.result,
         }
     }
-    FieldErrors::from_vec(errors)
-}
-
-/// The engine's input errors, each named by where the input lives.
-pub(crate) fn input_problem(errors: InputErrors) -> ApiError {
-    let fields = errors
-        .0
-        .iter()
-        .map(|e| {
-            let field = match e {
-                InputError::UnknownRatedFactor { expert, factor } => {
-                    format!("ratings.{expert}.{factor}")
-                }
-                InputError::GradeOutOfRange {
-                    expert,
-                    factor,
-                    field,
-                    ..
-                } => format!("ratings.{expert}.{factor}.{field}"),
-                InputError::RangeInverted { expert, factor, .. } => {
-                    format!("ratings.{expert}.{factor}.low")
-                }
-                InputError::UnknownIndicatorFactor { factor } => format!("indicators.{factor}"),
-                InputError::UnknownMeasure { .. } | InputError::DuplicateMeasure { .. } => {
-                    "measures".into()
-                }
-                InputError::NotFinite { .. } => "attributes".into(),
-                InputError::EmptyExpert => "ratings".into(),
-            };
-            FieldError::new(field, e.to_string())
-        })
-        .collect();
-    ApiError::Validation(FieldErrors(fields))
-}
-
-/// The decision after an assessment: `assessed` when the lifecycle leads there (from draft by way
-/// of assessing), unchanged once the committee has decided.
-fn assessed(decision: &Decision) -> Option<Decision> {
-    use DecisionStatus::{Assessed, Assessing};
-    let from = decision.fields.status;
-    let reachable =
-        from.may_become(Assessed) || (from.may_become(Assessing) && Assessing.may_become(Assessed));
-    (from != Assessed && reachable).then(|| {
-        let mut next = decision.clone();
-        next.fields.status = Assessed;
-        next.version += 1;
-        next
-    })
 }
 
 /// Assess a decision with its stored ratings and the chosen measures; the record is immutable.
@@ -261,65 +161,15 @@ async fn create_assessment(
     id: web::Path<String>,
     body: JsonBody<AssessRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let author = user.username.clone();
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    not_archived(&decision, "an archived decision cannot be assessed")?;
+    let decision_id = path_id(&id, "decision")?;
     let request = body.0;
-    let model = choose_model(&state.models, request.model.as_deref(), &decision)?;
-    let scenario = chosen_scenario(&state, &decision, request.scenario_id, "scenario_id").await?;
-    let proposed = request
-        .measures
-        .unwrap_or_else(|| scenario.fields.measures.clone());
-    check_measures(model, &proposed)?;
-    let stored = stored_ratings(&state, decision.id).await?;
-    let today = chrono::Local::now().date_naive();
-    let checklist = state.db.checklist(decision.id, today).await?;
-    let (counted, uncounted) = counted_measures(&proposed, &checklist);
-    let (indicators, evidence) =
-        petition_indicators(&state.db, model, &decision.fields.regions, today).await?;
-    let inputs = RecordedInputs {
-        attributes: scenario.fields.attributes(&decision.fields.attributes),
-        decision: decision.clone(),
-        ratings: scenario_ratings(&scenario, &stored),
-        indicators,
-        measures: counted,
-        petition_evidence: evidence
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(internal)?,
-        scenario: Some(scenario_record(&scenario, &proposed, uncounted)),
-        checklist: checklist.iter().map(checklist_entry).collect(),
+    let request = Request {
+        scenario_id: request.scenario_id,
+        measures: request.measures,
+        model: request.model,
     };
-    let result = scoring::assess(model, &inputs.engine_inputs()).map_err(input_problem)?;
-    let sealed = seal(&inputs, model.hash(), &result).map_err(internal)?;
-    let snapshot = serde_json::to_string(model).map_err(internal)?;
-    let new = NewAssessment {
-        id: Uuid::new_v4(),
-        decision_id: decision.id,
-        model_id: model.id(),
-        model_version: &model.spec().version,
-        model_hash: model.hash(),
-        model_snapshot: &snapshot,
-        inputs: &sealed.inputs,
-        result: &sealed.result,
-        content_hash: &sealed.content_hash,
-        author: &author,
-        initial_r: result.initial.r,
-        initial_level: result.initial.level.as_str(),
-        residual_r: result.residual.outcome.r,
-        residual_level: result.residual.outcome.level.as_str(),
-        measures: &inputs.measures,
-        scenario_id: Some(scenario.id),
-    };
-    let head = state
-        .db
-        .insert_assessment(&new, &decision, assessed(&decision).as_ref())
-        .await?;
-    let record = AssessmentRecord {
-        summary: summary(head),
-        inputs: serde_json::to_value(&inputs).map_err(internal)?,
-        result: serde_json::to_value(&result).map_err(internal)?,
-    };
+    let record =
+        AssessmentRecord::from(assessments::assess(&state.ctx, &user, decision_id, request).await?);
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -346,7 +196,7 @@ async fn list_assessments(
     id: web::Path<String>,
     query: web::Query<AssessmentListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = decision_in_scope(&state, &id, &user).await?;
+    let decision_id = path_id(&id, "decision")?;
     let limit = cursor::limit(query.limit.as_deref(), 50, 200)?;
     let before = query
         .cursor
@@ -354,45 +204,13 @@ async fn list_assessments(
         .map(cursor::decode::<ListPosition>)
         .transpose()?
         .map(|p| p.seq);
-    let mut rows = state.db.assessments_of(decision.id, before, limit).await?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
+    let (rows, more) = assessments::list(&state.ctx, &user, decision_id, before, limit).await?;
     let next_cursor = match (more, rows.last()) {
         (true, Some(last)) => Some(cursor::encode(&ListPosition { seq: last.seq })),
         _ => None,
     };
     let items = rows.into_iter().map(summary).collect();
     Ok(HttpResponse::Ok().json(AssessmentPage { items, next_cursor }))
-}
-
-/// The assessment, if the caller's scope covers its decision; otherwise 404.
-pub(crate) async fn assessment_in_scope(
-    state: &AppState,
-    raw_id: &str,
-    user: &Principal,
-) -> Result<StoredAssessment, ApiError> {
-    let stored = state.db.assessment(assessment_id(raw_id)?).await?;
-    decision_in_scope(state, &stored.head.decision_id.to_string(), user)
-        .await
-        .map_err(|_| ApiError::NotFound(format!("no assessment with id {}", stored.head.id)))?;
-    Ok(stored)
-}
-
-pub(crate) fn assessment_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| {
-        ApiError::NotFound(format!(
-            "no assessment with id '{}'",
-            raw.chars().take(40).collect::<String>()
-        ))
-    })
-}
-
-fn record_of(stored: StoredAssessment) -> Result<AssessmentRecord, ApiError> {
-    Ok(AssessmentRecord {
-        inputs: serde_json::from_str(&stored.inputs).map_err(internal)?,
-        result: serde_json::from_str(&stored.result).map_err(internal)?,
-        summary: summary(stored.head),
-    })
 }
 
 /// One stored assessment with every input and output.
@@ -411,6 +229,6 @@ async fn get_assessment(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = assessment_in_scope(&state, &id, &user).await?;
-    Ok(HttpResponse::Ok().json(record_of(stored)?))
+    let record = assessments::get(&state.ctx, &user, path_id(&id, "assessment")?).await?;
+    Ok(HttpResponse::Ok().json(AssessmentRecord::from(record)))
 }

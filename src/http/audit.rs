@@ -6,14 +6,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::AppState;
 use super::auth::Authorized;
-use super::cursor;
+use super::{AppState, cursor};
+use crate::app::audit;
 use crate::auth::permission::ReadAudit;
-use crate::domain::audit::AuditEntry;
+use crate::domain::audit::{AuditEntry, AuditFilter, AuditVisibility};
 use crate::domain::text::clean_line;
 use crate::error::{ApiError, Problem};
-use crate::storage::audit::{AuditFilter, AuditVisibility};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_audit);
@@ -116,13 +115,9 @@ async fn list_audit(
         })
         .transpose()
     };
-    let visibility = match (user.is_admin(), user.scope.is_everywhere()) {
-        (true, true) => AuditVisibility::All,
-        (true, false) => AuditVisibility::AccountsAndDecisionsIn(user.scope.clone()),
-        (false, _) => AuditVisibility::DecisionsIn(user.scope.clone()),
-    };
     let filter = AuditFilter {
-        visibility,
+        // The use case decides what the caller may see.
+        visibility: AuditVisibility::DecisionsIn(user.scope.clone()),
         entity,
         entity_id,
         actor,
@@ -131,7 +126,7 @@ async fn list_audit(
         after_seq,
         limit,
     };
-    let mut items = state.db.audit_entries(&filter).await?;
+    let mut items = audit::entries(&state.ctx, &user, filter).await?;
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
     let next_cursor = match (more, items.last()) {

@@ -11,25 +11,16 @@ use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use chrono::Duration;
 
 use super::AppState;
+use crate::app::audit;
+use crate::app::sessions::{self, Presented};
 use crate::auth::permission::Permission;
-use crate::auth::principal::{Credential, Principal};
-use crate::auth::secret;
-use crate::domain::audit::AuditRecord;
+use crate::domain::principal::{Credential, Principal};
 use crate::error::ApiError;
-use crate::storage::now;
 
 pub const SESSION_COOKIE: &str = "wenping_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
-
-/// A session ends after this long without a request.
-pub const SESSION_IDLE: Duration = Duration::minutes(30);
-/// And after this long in any case.
-pub const SESSION_ABSOLUTE: Duration = Duration::hours(12);
-/// `last_seen_at` is written at most this often, so reads do not each cost a write.
-const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 /// The outcome of authentication, left in the request's extensions by [`authenticate_requests`].
 #[derive(Clone)]
@@ -52,7 +43,10 @@ pub async fn authenticate_requests(
         let outcome = match authenticate(req.request(), state).await {
             Ok(principal) => Authentication::Authenticated(principal),
             Err(ApiError::Unauthorized(reason)) => Authentication::Refused(reason),
-            Err(_) => Authentication::Unavailable,
+            Err(error) => {
+                tracing::warn!(%error, "credentials could not be checked");
+                Authentication::Unavailable
+            }
         };
         req.extensions_mut().insert(outcome);
     }
@@ -71,7 +65,12 @@ pub async fn authenticate_requests(
             _ => None,
         };
         if let Some(principal) = principal {
-            record_denial(&state, res.request(), &principal, &reason).await;
+            let request = res.request();
+            let what = serde_json::json!({
+                "method": request.method().as_str(),
+                "path": request.path(),
+            });
+            audit::record_denial(&state.ctx, &principal, &reason, what).await;
         }
     }
     Ok(res)
@@ -124,17 +123,7 @@ fn authorize<P: Permission>(req: &HttpRequest) -> Result<Principal, ApiError> {
             "changes made with the session cookie need its X-CSRF-Token header".into(),
         ));
     }
-    if !principal.has_any(P::ROLES) {
-        return Err(ApiError::Forbidden(format!(
-            "this needs the {} permission, held by the roles {}",
-            P::NAME,
-            P::ROLES
-                .iter()
-                .map(|r| r.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    crate::app::authorize::<P>(&principal)?;
     Ok(principal)
 }
 
@@ -166,57 +155,14 @@ pub async fn authenticate(req: &HttpRequest, state: &AppState) -> Result<Princip
             .ok_or_else(|| {
                 ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
             })?;
-        return state
-            .db
-            .token_principal(&secret::digest(token))
-            .await?
-            .ok_or_else(|| {
-                ApiError::Unauthorized("the API token is unknown, revoked or expired".into())
-            });
+        return Ok(sessions::authenticate(&state.ctx, Presented::Token(token)).await?);
     }
     let Some(cookie) = req.cookie(SESSION_COOKIE) else {
         return Err(ApiError::Unauthorized(
             "sign in (POST /api/v1/session) or send an API token".into(),
         ));
     };
-    let expired = || ApiError::Unauthorized("the session has ended; sign in again".into());
-    let session = state
-        .db
-        .session(&secret::digest(cookie.value()))
-        .await?
-        .ok_or_else(expired)?;
-    let idle = now() - session.last_seen_at;
-    if let Credential::Session { session_id, .. } = &session.principal.credential {
-        if idle > SESSION_IDLE {
-            state
-                .db
-                .end_session(*session_id, &session.principal, "session_expired")
-                .await?;
-            return Err(expired());
-        }
-        if idle > TOUCH_EVERY {
-            state.db.touch_session(*session_id).await?;
-        }
-    }
-    Ok(session.principal)
-}
-
-async fn record_denial(state: &AppState, req: &HttpRequest, principal: &Principal, reason: &str) {
-    let record = AuditRecord {
-        entity: "user",
-        entity_id: principal.user_id,
-        decision_id: None,
-        action: "permission_denied",
-        actor: principal.username.clone(),
-        before: None,
-        after: Some(serde_json::json!({
-            "reason": reason,
-            "method": req.method().as_str(),
-            "path": req.path(),
-        })),
-    };
-    // The denial stands even if it cannot be logged; the failure is visible in the service log.
-    if let Err(error) = state.db.append_audit(&record).await {
-        tracing::warn!(%error, "could not audit a permission denial");
-    }
+    sessions::authenticate(&state.ctx, Presented::SessionCookie(cookie.value()))
+        .await
+        .map_err(ApiError::from)
 }

@@ -7,15 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::AppState;
 use super::auth::Authorized;
-use super::decisions::{decision_in_scope, not_archived};
 use super::extract::{IfMatch, JsonBody, decode_value, merge_patched, with_etag};
-use super::ratings::models_for;
+use super::{AppState, path_id};
+use crate::app::checklist;
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
-use crate::domain::FieldErrors;
-use crate::domain::checklist::{ChecklistItem, ItemFields, validate_items};
-use crate::domain::decision::Decision;
+use crate::domain::checklist::{ChecklistItem, ItemFields};
 use crate::error::{ApiError, Problem};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -41,25 +38,15 @@ pub struct NewItems {
     items: Vec<ItemFields>,
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-/// The factors a measure addresses, from the first of the decision kind's models that has it.
-fn factors_of(state: &AppState, decision: &Decision, measure: &str) -> Vec<String> {
-    let mut factors: Vec<String> = models_for(&state.models, decision.fields.kind)
-        .into_iter()
-        .find_map(|m| m.measure(measure))
-        .map(|m| m.effects.iter().map(|e| e.factor.clone()).collect())
-        .unwrap_or_default();
-    factors.sort();
-    factors.dedup();
-    factors
-}
-
-fn known_measure<'a>(state: &'a AppState, decision: &Decision) -> impl Fn(&str) -> bool + 'a {
-    let models = models_for(&state.models, decision.fields.kind);
-    move |id: &str| models.iter().any(|m| m.measure(id).is_some())
+impl From<checklist::Checklist> for Checklist {
+    fn from(list: checklist::Checklist) -> Self {
+        Self {
+            decision_id: list.decision_id,
+            overdue: list.overdue(),
+            unassigned: list.unassigned(),
+            items: list.items,
+        }
+    }
 }
 
 /// A decision's checklist, with overdue items flagged.
@@ -78,14 +65,8 @@ async fn list_checklist(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    let items = state.db.checklist(decision.id, today()).await?;
-    Ok(HttpResponse::Ok().json(Checklist {
-        decision_id: decision.id,
-        overdue: items.iter().filter(|i| i.overdue).count(),
-        unassigned: items.iter().filter(|i| !i.assigned).count(),
-        items,
-    }))
+    let list = checklist::list(&state.ctx, &user, path_id(&id, "decision")?).await?;
+    Ok(HttpResponse::Ok().json(Checklist::from(list)))
 }
 
 /// Put measures on the checklist (all or none).
@@ -111,32 +92,13 @@ async fn add_items(
     id: web::Path<String>,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    not_archived(
-        &decision,
-        "an archived decision's checklist cannot be changed",
-    )?;
+    let decision_id = path_id(&id, "decision")?;
     // Decoded after the scope check, so an out-of-scope caller learns nothing from the errors.
-    let items = decode_value::<NewItems>(body.0)?.items;
-    let checked: Result<(), FieldErrors> = validate_items(&items, known_measure(&state, &decision));
-    checked?;
-    let with_factors: Vec<(ItemFields, Vec<String>)> = items
-        .into_iter()
-        .map(|i| {
-            let factors = factors_of(&state, &decision, &i.measure);
-            (i, factors)
-        })
-        .collect();
-    let created = state
-        .db
-        .insert_checklist_items(decision.id, &with_factors, &user.username, today())
-        .await?;
-    Ok(HttpResponse::Created().json(Checklist {
-        decision_id: decision.id,
-        overdue: created.iter().filter(|i| i.overdue).count(),
-        unassigned: created.iter().filter(|i| !i.assigned).count(),
-        items: created,
-    }))
+    let created = checklist::add(&state.ctx, &user, decision_id, || {
+        Ok(decode_value::<NewItems>(body.0)?.items)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(Checklist::from(created)))
 }
 
 /// Change an item (owner unit, lead person, due date, status, evidence note) with a JSON merge
@@ -170,31 +132,20 @@ async fn patch_item(
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, item) = path.into_inner();
-    let decision = decision_in_scope(&state, &id, &user).await?;
+    let decision_id = path_id(&id, "decision")?;
     let item_id =
         Uuid::parse_str(&item).map_err(|_| ApiError::NotFound("no such checklist item".into()))?;
-    let current = state
-        .db
-        .checklist_item(decision.id, item_id, today())
-        .await?;
-    IfMatch::required(&req)?.check(&current.etag())?;
-    not_archived(
-        &decision,
-        "an archived decision's checklist cannot be changed",
-    )?;
-    let fields: ItemFields = merge_patched(&current.fields, body.0)?;
-    if fields.measure != current.fields.measure {
-        return Err(ApiError::invalid(
-            "measure",
-            "an item's measure cannot change; add an item for the other measure",
-        ));
-    }
-    let errors = fields.validate("", known_measure(&state, &decision));
-    FieldErrors::from_vec(errors)?;
-    let updated = state
-        .db
-        .update_checklist_item(&current, &fields, &user.username, today())
-        .await?;
+    let based_on = IfMatch::optional(&req)?;
+    let patch = body.0;
+    let updated = checklist::change(
+        &state.ctx,
+        &user,
+        decision_id,
+        item_id,
+        based_on.as_ref(),
+        |current| merge_patched::<ItemFields>(current, patch),
+    )
+    .await?;
     Ok(with_etag(
         HttpResponse::Ok().json(&updated),
         &updated.etag(),

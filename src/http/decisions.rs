@@ -4,20 +4,20 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
-use super::AppState;
 use super::auth::Authorized;
-use super::cursor;
 use super::extract::{self, IfMatch, JsonBody, merge_patched};
+use super::{AppState, cursor, path_id};
+use crate::app::decisions;
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
-use crate::auth::principal::Principal;
 use crate::domain::account::Scope;
-use crate::domain::decision::{Decision, DecisionFields, DecisionKind, DecisionStatus};
+use crate::domain::decision::{
+    Decision, DecisionFields, DecisionFilter, DecisionKind, DecisionPosition, DecisionSort,
+    DecisionStatus,
+};
 use crate::domain::region::parse_prefix;
 use crate::domain::text::clean_line;
 use crate::error::{ApiError, Problem};
-use crate::storage::decisions::{DecisionFilter, DecisionPosition, DecisionSort};
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(create_decision)
@@ -67,52 +67,6 @@ struct ListPosition {
     title: String,
 }
 
-fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| {
-        ApiError::NotFound(format!(
-            "no decision with id '{}'",
-            raw.chars().take(40).collect::<String>()
-        ))
-    })
-}
-
-/// The decision, if the caller's scope covers it; otherwise 404, so its existence is not revealed.
-pub async fn decision_in_scope(
-    state: &AppState,
-    raw_id: &str,
-    user: &Principal,
-) -> Result<Decision, ApiError> {
-    let id = parse_id(raw_id)?;
-    match state.db.decision(id).await {
-        Ok(decision) if user.scope.covers(&decision.fields.regions) => Ok(decision),
-        Ok(_) => Err(ApiError::NotFound(format!("no decision with id {id}"))),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Refuses, with 409, a write to an archived decision; `refusal` says what cannot be done to it.
-pub fn not_archived(decision: &Decision, refusal: &str) -> Result<(), ApiError> {
-    if decision.archived {
-        return Err(ApiError::Conflict(refusal.to_owned()));
-    }
-    Ok(())
-}
-
-/// A user may not register or move a decision outside their own region scope.
-fn check_regions_in_scope(user: &Principal, fields: &DecisionFields) -> Result<(), ApiError> {
-    match fields
-        .regions
-        .iter()
-        .position(|r| !user.scope.covers_code(r.as_str()))
-    {
-        Some(i) => Err(ApiError::Forbidden(format!(
-            "regions[{i}]: region {} lies outside your region scope",
-            fields.regions[i]
-        ))),
-        None => Ok(()),
-    }
-}
-
 fn with_etag(response: HttpResponse, decision: &Decision) -> HttpResponse {
     extract::with_etag(response, &decision.etag())
 }
@@ -137,16 +91,7 @@ async fn create_decision(
     state: web::Data<AppState>,
     body: JsonBody<DecisionFields>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = body.0;
-    fields.validate()?;
-    if fields.status != DecisionStatus::Draft {
-        return Err(ApiError::invalid(
-            "status",
-            "a new decision starts as draft",
-        ));
-    }
-    check_regions_in_scope(&user, &fields)?;
-    let decision = state.db.insert_decision(&fields, &user.username).await?;
+    let decision = decisions::register(&state.ctx, &user, body.0).await?;
     let response = HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -172,13 +117,13 @@ async fn list_decisions(
     state: web::Data<AppState>,
     query: web::Query<DecisionListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut filter = query.to_filter()?;
-    filter.scope = user.scope.clone();
-    let (items, last) = state.db.decisions(&filter).await?;
+    let filter = query.to_filter()?;
+    let (sort, descending) = (filter.sort, filter.descending);
+    let (items, last) = decisions::list(&state.ctx, &user, filter).await?;
     let next_cursor = last.map(|p| {
         cursor::encode(&ListPosition {
-            sort: sort_name(filter.sort).to_owned(),
-            desc: filter.descending,
+            sort: sort_name(sort).to_owned(),
+            desc: descending,
             seq: p.seq,
             title: p.title,
         })
@@ -292,7 +237,7 @@ async fn get_decision(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = decision_in_scope(&state, &id, &user).await?;
+    let decision = decisions::get(&state.ctx, &user, path_id(&id, "decision")?).await?;
     Ok(with_etag(HttpResponse::Ok().json(&decision), &decision))
 }
 
@@ -322,43 +267,13 @@ async fn patch_decision(
     id: web::Path<String>,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = decision_in_scope(&state, &id, &user).await?;
-    let if_match = IfMatch::required(&req)?;
-    if_match.check(&current.etag())?;
-    not_archived(&current, "an archived decision cannot be changed")?;
-    let fields: DecisionFields = merge_patched(&current.fields, body.0)?;
-    fields.validate()?;
-    check_regions_in_scope(&user, &fields)?;
-    if !current.fields.status.may_become(fields.status) {
-        return Err(ApiError::invalid(
-            "status",
-            format!(
-                "a decision cannot move from {} to {}",
-                current.fields.status.as_str(),
-                fields.status.as_str()
-            ),
-        ));
-    }
-    if fields == current.fields {
-        return Ok(with_etag(HttpResponse::Ok().json(&current), &current));
-    }
-    let updated = state
-        .db
-        .update_decision(&current, &fields, &user.username)
-        .await?;
-    let material = [
-        (fields.attributes != current.fields.attributes, "attributes"),
-        (fields.regions != current.fields.regions, "regions"),
-    ];
-    for (changed, what) in material {
-        if changed {
-            let reason = format!("the decision's {what} changed after the resolution");
-            state
-                .db
-                .flag_resolution_for_review(current.id, &reason, &user.username)
-                .await?;
-        }
-    }
+    let id = path_id(&id, "decision")?;
+    let based_on = IfMatch::optional(&req)?;
+    let patch = body.0;
+    let updated = decisions::change(&state.ctx, &user, id, based_on.as_ref(), |current| {
+        merge_patched(current, patch)
+    })
+    .await?;
     Ok(with_etag(HttpResponse::Ok().json(&updated), &updated))
 }
 
@@ -382,10 +297,8 @@ async fn archive_decision(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = decision_in_scope(&state, &id, &user).await?;
-    if let Some(if_match) = IfMatch::optional(&req)? {
-        if_match.check(&current.etag())?;
-    }
-    state.db.archive_decision(&current, &user.username).await?;
+    let id = path_id(&id, "decision")?;
+    let based_on = IfMatch::optional(&req)?;
+    decisions::archive(&state.ctx, &user, id, based_on.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

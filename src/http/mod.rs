@@ -10,7 +10,6 @@ pub mod checklist;
 pub mod comparison;
 pub mod cursor;
 pub mod decisions;
-pub mod evaluation;
 pub mod extract;
 pub mod methods;
 pub mod metrics;
@@ -33,22 +32,27 @@ use utoipa::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
 
-use crate::scoring::Model;
-use crate::storage::Db;
+use uuid::Uuid;
 
-/// What every handler may reach.
+use crate::app::Context;
+use crate::error::ApiError;
+
+/// What every handler may reach: the use cases' context, and what only the HTTP surface keeps.
 pub struct AppState {
-    pub db: Db,
-    /// The validated risk models of the models folder, loaded once at start.
-    pub models: Vec<Model>,
+    pub ctx: Context,
     pub metrics: metrics::Metrics,
-    pub throttle: crate::auth::throttle::LoginThrottle,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
-    /// Petition uploads larger than this import in the background (202).
-    pub petitions_async_threshold_bytes: usize,
-    /// A background import silent for this long is reported failed.
-    pub petitions_job_stalled_after: std::time::Duration,
+}
+
+/// An id from the path; one that is not a UUID names nothing, so it is a 404 like an unknown id.
+pub(crate) fn path_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| {
+        ApiError::NotFound(format!(
+            "no {what} with id '{}'",
+            raw.chars().take(40).collect::<String>()
+        ))
+    })
 }
 
 /// Every route of the service.

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::auth::Authorized;
+use crate::app::{ModelSource, models};
 use crate::auth::permission::ReadModels;
 use crate::domain::decision::DecisionKind;
 use crate::error::{ApiError, Problem};
@@ -38,6 +39,12 @@ pub struct ModelListing {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModelList {
     items: Vec<ModelListing>,
+    /// Where the models in service were read from: `folder` (the configured models folder) or `bundled`
+    /// (the models built into the binary, used when no folder is configured and ./models is absent).
+    source: &'static str,
+    /// The folder, when they were read from one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    folder: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -216,9 +223,21 @@ fn detail(model: &Model) -> ModelDetail {
     responses((status = 200, description = "Every loaded model", body = ModelList))
 )]
 #[get("/models")]
-async fn list_models(_user: Authorized<ReadModels>, state: web::Data<AppState>) -> HttpResponse {
-    let items = state.models.iter().map(listing).collect();
-    HttpResponse::Ok().json(ModelList { items })
+async fn list_models(
+    user: Authorized<ReadModels>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let registry = state.ctx.models();
+    let items = models::list(registry, &user)?.iter().map(listing).collect();
+    let (source, folder) = match registry.source() {
+        ModelSource::Folder(dir) => ("folder", Some(dir.display().to_string())),
+        ModelSource::Bundled => ("bundled", None),
+    };
+    Ok(HttpResponse::Ok().json(ModelList {
+        items,
+        source,
+        folder,
+    }))
 }
 
 /// One risk model in full: weights as declared and as derived, grade scales, thresholds, factor
@@ -233,19 +252,10 @@ async fn list_models(_user: Authorized<ReadModels>, state: web::Data<AppState>) 
 )]
 #[get("/models/{id}")]
 async fn get_model(
-    _user: Authorized<ReadModels>,
+    user: Authorized<ReadModels>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let model = state
-        .models
-        .iter()
-        .find(|m| m.id() == id.as_str())
-        .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "no model with id '{}'",
-                id.chars().take(60).collect::<String>()
-            ))
-        })?;
+    let model = models::get(state.ctx.models(), &user, &id)?;
     Ok(HttpResponse::Ok().json(detail(model)))
 }

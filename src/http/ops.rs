@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::auth::Authorized;
+use crate::app::ops;
 use crate::auth::permission::ReadMetrics;
 use crate::error::{Problem, problem, problem_response};
 
@@ -46,10 +47,10 @@ async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.readiness().await {
+    match ops::readiness(&state.ctx).await {
         Ok(()) => HttpResponse::Ok().json(Readiness {
             status: "ready",
-            database: state.db.backend(),
+            database: state.ctx.backend(),
         }),
         Err(reason) => {
             let mut response = problem_response(&problem(

@@ -6,17 +6,16 @@ use actix_web::{HttpResponse, get, post, web};
 use futures_util::StreamExt;
 use uuid::Uuid;
 
-use super::AppState;
 use super::auth::Authorized;
+use super::{AppState, path_id};
+use crate::app::petitions::{self, Submitted, Upload};
 use crate::auth::permission::ImportPetitions;
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::{ApiError, Problem};
 use crate::petitions::encoding::TextEncoding;
 use crate::petitions::import::{ColumnMapping, ImportOptions, ImportReport};
-use crate::petitions::jobs::{ImportStatus, QueuedImport, enqueue};
-use crate::petitions::service::{ImportError, import_file};
+use crate::petitions::jobs::ImportStatus;
 use crate::petitions::table::FileFormat;
-use crate::storage::StorageError;
 
 /// Largest upload accepted, file and fields together.
 pub const MAX_UPLOAD_BYTES: usize = 64 * 1024 * 1024;
@@ -46,20 +45,6 @@ pub struct ImportForm {
     mapping: Option<String>,
     /// true: import the valid rows and return the rejects; false (default): all or nothing
     skip_invalid: Option<bool>,
-}
-
-struct Upload {
-    file_name: String,
-    bytes: Vec<u8>,
-    options: ImportOptions,
-    skip_invalid: bool,
-}
-
-fn import_problem(e: ImportError) -> ApiError {
-    match e {
-        ImportError::Storage(s) => s.into(),
-        ImportError::Internal(m) => ApiError::Internal(anyhow::anyhow!(m)),
-    }
 }
 
 /// Reads the whole form, refusing it once it passes the limit (the rest is drained, nothing is stored).
@@ -215,61 +200,16 @@ async fn create_import(
     state: web::Data<AppState>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let mut upload = read_upload(form).await?;
-    upload.options.scope = user.scope.clone();
-    let today = chrono::Local::now().date_naive();
-    if upload.bytes.len() > state.petitions_async_threshold_bytes {
-        let id = Uuid::new_v4();
-        let status = ImportStatus {
-            id,
-            status: "queued".into(),
-            file_name: upload.file_name.clone(),
-            report: None,
-            error: None,
-        };
-        let job = QueuedImport {
-            id,
-            file_name: upload.file_name,
-            bytes: upload.bytes,
-            options: upload.options,
-            skip_invalid: upload.skip_invalid,
-            actor: user.username.clone(),
-            today,
-        };
-        enqueue(&state.db, job, state.petitions_job_stalled_after)
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
-        return Ok(HttpResponse::Accepted()
-            .insert_header((header::LOCATION, import_url(id)))
-            .json(status));
+    let upload = read_upload(form).await?;
+    match petitions::submit(&state.ctx, &user, upload).await? {
+        Submitted::Queued(status) => Ok(HttpResponse::Accepted()
+            .insert_header((header::LOCATION, import_url(status.id)))
+            .json(status)),
+        Submitted::Done(report) if !report.accepted() => Err(refusal(&report)),
+        Submitted::Done(report) => Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, import_url(report.id)))
+            .json(report)),
     }
-    let report = import_file(
-        &state.db,
-        &upload.file_name,
-        upload.bytes,
-        upload.options,
-        upload.skip_invalid,
-        &user.username,
-        today,
-        Box::new(|_, _| {}),
-    )
-    .await
-    .map_err(import_problem)?;
-    if !report.accepted() {
-        return Err(refusal(&report));
-    }
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, import_url(report.id)))
-        .json(report))
-}
-
-fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| {
-        ApiError::NotFound(format!(
-            "no petition import with id {}",
-            raw.chars().take(40).collect::<String>()
-        ))
-    })
 }
 
 /// An import's status (queued, running, succeeded, failed) and, once it has run, its report: counts, every
@@ -285,23 +225,11 @@ fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
 )]
 #[get("/petitions/imports/{id}")]
 async fn get_import(
-    _user: Authorized<ImportPetitions>,
+    user: Authorized<ImportPetitions>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    // The job first: it is marked done only after the import committed, so a job read as done always finds
-    // its import below, and one that finishes in between is found finished.
-    let job = state.db.import_job(id).await?;
-    let status = match (state.db.petition_import(id).await, job) {
-        (Ok(stored), _) => {
-            ImportStatus::finished(&stored).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?
-        }
-        (Err(StorageError::NotFound(_)), Some(job)) => {
-            ImportStatus::pending(&job, chrono::Utc::now(), state.petitions_job_stalled_after)
-        }
-        (Err(e), _) => return Err(e.into()),
-    };
+    let status = petitions::status(&state.ctx, &user, path_id(&id, "petition import")?).await?;
     Ok(HttpResponse::Ok().json(status))
 }
 
@@ -317,14 +245,11 @@ async fn get_import(
 )]
 #[get("/petitions/imports/{id}/rejects")]
 async fn get_rejects(
-    _user: Authorized<ImportPetitions>,
+    user: Authorized<ImportPetitions>,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = state.db.petition_import(parse_id(&id)?).await?;
-    let csv = stored
-        .rejects_csv
-        .ok_or_else(|| ApiError::NotFound("this import rejected no rows".into()))?;
+    let csv = petitions::rejects(&state.ctx, &user, path_id(&id, "petition import")?).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .body(csv))

@@ -5,15 +5,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::AppState;
 use super::auth::Authorized;
-use super::decisions::{decision_in_scope, not_archived};
 use super::extract::JsonBody;
+use super::{AppState, path_id};
+use crate::app::ratings;
 use crate::auth::permission::{RateFactors, ReadDecisions};
-use crate::domain::decision::DecisionKind;
-use crate::domain::ratings::{ExpertName, ExpertSheet, FactorRating, RatingSheet, validate_sheet};
+use crate::domain::ratings::{ExpertSheet, FactorRating, RatingSheet};
 use crate::error::{ApiError, Problem};
-use crate::scoring::Model;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(put_ratings).service(list_ratings);
@@ -24,11 +22,6 @@ pub struct DecisionRatings {
     decision_id: Uuid,
     /// One sheet per expert, by name.
     experts: Vec<ExpertSheet>,
-}
-
-/// The models that may assess a decision of this kind.
-pub(crate) fn models_for(models: &[Model], kind: DecisionKind) -> Vec<&Model> {
-    models.iter().filter(|m| m.kind() == kind).collect()
 }
 
 /// Replace one expert's ratings of a decision (an empty object withdraws the expert).
@@ -60,37 +53,8 @@ async fn put_ratings(
     body: JsonBody<RatingSheet>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, expert) = path.into_inner();
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    let expert = ExpertName::parse(&expert).map_err(|m| ApiError::invalid("expert", m))?;
-    // Experts write their own ratings only: the sheet's name is the signed-in user's.
-    if expert.as_str() != user.username {
-        return Err(ApiError::Forbidden(format!(
-            "{} may only write their own ratings, not {}'s",
-            user.username,
-            expert.as_str()
-        )));
-    }
-    not_archived(&decision, "an archived decision cannot be rated")?;
-    let models = models_for(&state.models, decision.fields.kind);
-    if models.is_empty() {
-        return Err(ApiError::Conflict(format!(
-            "no risk model is loaded for decisions of kind {}",
-            decision.fields.kind.as_str()
-        )));
-    }
-    let sheet = body.0;
-    validate_sheet(&sheet, |factor| {
-        models.iter().any(|m| m.factor_index(factor).is_some())
-    })?;
-    let stored = state
-        .db
-        .replace_ratings(decision.id, &expert, &sheet, &user.username)
-        .await?;
-    let reason = format!("{}'s ratings changed after the resolution", expert.as_str());
-    state
-        .db
-        .flag_resolution_for_review(decision.id, &reason, &user.username)
-        .await?;
+    let id = path_id(&id, "decision")?;
+    let stored = ratings::rate(&state.ctx, &user, id, &expert, body.0).await?;
     Ok(HttpResponse::Ok().json(stored))
 }
 
@@ -110,10 +74,10 @@ async fn list_ratings(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    let experts = state.db.ratings(decision.id).await?;
+    let decision_id = path_id(&id, "decision")?;
+    let experts = ratings::sheets(&state.ctx, &user, decision_id).await?;
     Ok(HttpResponse::Ok().json(DecisionRatings {
-        decision_id: decision.id,
+        decision_id,
         experts,
     }))
 }

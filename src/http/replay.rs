@@ -7,12 +7,11 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::AppState;
-use super::assessments::{assessment_in_scope, internal};
 use super::auth::Authorized;
+use super::{AppState, path_id};
+use crate::app::restore;
 use crate::auth::permission::ReadDecisions;
 use crate::error::{ApiError, Problem};
-use crate::scoring::record::replay;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(replay_assessment);
@@ -61,15 +60,8 @@ async fn replay_assessment(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = assessment_in_scope(&state, &id, &user).await?;
-    let snapshot = state.db.model_snapshot(&stored.head.model_hash).await?;
-    let assessment_id = stored.head.id;
-    let content_hash = stored.head.content_hash.clone();
-    // Restoring a model re-derives its weights; that and the engine run off the async workers.
-    let report =
-        web::block(move || replay(&snapshot, &stored.inputs, &stored.result, &content_hash))
-            .await
-            .map_err(internal)?;
+    let assessment_id = path_id(&id, "assessment")?;
+    let report = restore::replay(&state.ctx, &user, assessment_id).await?;
     Ok(HttpResponse::Ok().json(ReplayAnswer {
         assessment_id,
         matches: report.matches,

@@ -6,13 +6,13 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::AppState;
-use super::assessments::assessment_in_scope;
 use super::auth::Authorized;
+use super::{AppState, path_id};
+use crate::app::reports::{self, ReportFormat};
 use crate::auth::permission::ReadReports;
 use crate::error::{ApiError, Problem};
-use crate::reports::charts::{self, Chart, ChartFormat};
-use crate::reports::{Lang, ReportData, docx, html, pdf, table};
+use crate::reports::Lang;
+use crate::reports::charts::{Chart, ChartFormat};
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
@@ -34,20 +34,6 @@ fn lang_of(query: &LangQuery) -> Result<Lang, ApiError> {
             Lang::parse(raw).ok_or_else(|| ApiError::bad_request("lang", "must be zh or en"))
         }
     }
-}
-
-/// The report's facts, from the stored assessment and the immutable records around it only.
-async fn report_data(
-    state: &AppState,
-    id: &str,
-    user: &crate::auth::principal::Principal,
-) -> Result<ReportData, ApiError> {
-    let stored = assessment_in_scope(state, id, user).await?;
-    let sources = state.db.report_sources(stored).await?;
-    web::block(move || ReportData::from_sources(sources))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(|e| ApiError::Internal(e.into()))
 }
 
 /// `attachment` with an ASCII file name and the RFC 5987 UTF-8 one (the decision's title).
@@ -89,53 +75,31 @@ async fn report(
 ) -> Result<HttpResponse, ApiError> {
     let (id, format) = path.into_inner();
     let lang = lang_of(&query)?;
-    let content_type = match format.as_str() {
-        "html" => "text/html; charset=utf-8",
-        "docx" => DOCX,
-        "pdf" => "application/pdf",
-        "csv" => "text/csv; charset=utf-8",
-        "json" => "application/json",
-        _ => {
-            return Err(ApiError::NotFound(format!(
-                "no report format '{}'; available: html, pdf, docx, csv, json",
-                format.chars().take(20).collect::<String>()
-            )));
-        }
-    };
-    let data = report_data(&state, &id, &user).await?;
-    let title = data.inputs.decision.fields.title.clone();
-    let ascii = format!("wenping-report-{}", data.meta.assessment_id);
-    let body = web::block(move || match format.as_str() {
-        "html" => html::render(&data, lang),
-        "docx" => docx::render(&data, lang),
-        "pdf" => pdf::render(&data, lang),
-        "csv" => Ok(table::csv(&data, lang)),
-        _ => Ok(table::json(&data, lang)),
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    let extension = content_type_extension(content_type);
+    let format = ReportFormat::parse(&format).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "no report format '{}'; available: html, pdf, docx, csv, json",
+            format.chars().take(20).collect::<String>()
+        ))
+    })?;
+    let id = path_id(&id, "assessment")?;
+    let rendered = reports::report(&state.ctx, &user, id, format, lang).await?;
+    let ascii = format!("wenping-report-{}", rendered.assessment_id);
     Ok(HttpResponse::Ok()
-        .content_type(content_type)
+        .content_type(content_type(format))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            disposition(&ascii, &title, extension),
+            disposition(&ascii, &rendered.title, format.extension()),
         ))
-        .body(body))
+        .body(rendered.bytes))
 }
 
-fn content_type_extension(content_type: &str) -> &'static str {
-    if content_type.starts_with("text/html") {
-        "html"
-    } else if content_type == "application/pdf" {
-        "pdf"
-    } else if content_type == DOCX {
-        "docx"
-    } else if content_type.starts_with("text/csv") {
-        "csv"
-    } else {
-        "json"
+fn content_type(format: ReportFormat) -> &'static str {
+    match format {
+        ReportFormat::Html => "text/html; charset=utf-8",
+        ReportFormat::Docx => DOCX,
+        ReportFormat::Pdf => "application/pdf",
+        ReportFormat::Csv => "text/csv; charset=utf-8",
+        ReportFormat::Json => "application/json",
     }
 }
 
@@ -174,15 +138,7 @@ async fn chart(
         "svg" => (ChartFormat::Svg, "image/svg+xml"),
         _ => return Err(ApiError::NotFound("charts come as png or svg".into())),
     };
-    let data = report_data(&state, &id, &user).await?;
-    if !chart.available(&data) {
-        return Err(ApiError::NotFound(format!(
-            "assessment {id} has no data for the {name} chart"
-        )));
-    }
-    let bytes = web::block(move || charts::render(chart, format, &data, lang))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(|e| ApiError::Internal(e.into()))?;
+    let id = path_id(&id, "assessment")?;
+    let bytes = reports::chart(&state.ctx, &user, id, chart, format, lang).await?;
     Ok(HttpResponse::Ok().content_type(content_type).body(bytes))
 }

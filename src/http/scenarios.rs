@@ -8,14 +8,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::AppState;
 use super::auth::Authorized;
-use super::decisions::{decision_in_scope, not_archived};
 use super::extract::{self, IfMatch, JsonBody, decode_value, merge_patched};
-use super::ratings::models_for;
+use super::{AppState, path_id};
+use crate::app::scenarios;
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
-use crate::domain::FieldErrors;
-use crate::domain::decision::Decision;
 use crate::domain::scenario::{Scenario, ScenarioFields};
 use crate::error::{ApiError, Problem};
 
@@ -38,34 +35,8 @@ fn with_etag(response: HttpResponse, scenario: &Scenario) -> HttpResponse {
     extract::with_etag(response, &scenario.etag())
 }
 
-/// Checks the fields against the factors and measures of the decision kind's models.
-fn validate(
-    state: &AppState,
-    decision: &Decision,
-    fields: &ScenarioFields,
-) -> Result<(), ApiError> {
-    let models = models_for(&state.models, decision.fields.kind);
-    let result: Result<(), FieldErrors> = fields.validate(
-        |f| models.iter().any(|m| m.factor_index(f).is_some()),
-        |m| models.iter().any(|model| model.measure(m).is_some()),
-    );
-    Ok(result?)
-}
-
-pub(crate) fn scenario_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| {
-        ApiError::NotFound(format!(
-            "no scenario with id '{}'",
-            raw.chars().take(40).collect::<String>()
-        ))
-    })
-}
-
-fn writable(decision: &Decision) -> Result<(), ApiError> {
-    not_archived(
-        decision,
-        "an archived decision's scenarios cannot be changed",
-    )
+fn ids(id: &str, sid: &str) -> Result<(Uuid, Uuid), ApiError> {
+    Ok((path_id(id, "decision")?, path_id(sid, "scenario")?))
 }
 
 /// Add an alternative scenario to a decision.
@@ -92,22 +63,14 @@ async fn create_scenario(
     id: web::Path<String>,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    writable(&decision)?;
+    let decision_id = path_id(&id, "decision")?;
     // Decoded after the scope check, so an out-of-scope caller learns nothing from the errors.
-    let fields: ScenarioFields = decode_value(body.0)?;
-    validate(&state, &decision, &fields)?;
-    let scenario = state
-        .db
-        .insert_scenario(decision.id, &fields, &user.username)
-        .await?;
+    let scenario =
+        scenarios::create(&state.ctx, &user, decision_id, || decode_value(body.0)).await?;
     let response = HttpResponse::Created()
         .insert_header((
             header::LOCATION,
-            format!(
-                "/api/v1/decisions/{}/scenarios/{}",
-                decision.id, scenario.id
-            ),
+            format!("/api/v1/decisions/{decision_id}/scenarios/{}", scenario.id),
         ))
         .json(&scenario);
     Ok(with_etag(response, &scenario))
@@ -129,12 +92,9 @@ async fn list_scenarios(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    let items = state.db.scenarios(decision.id).await?;
-    Ok(HttpResponse::Ok().json(ScenarioList {
-        decision_id: decision.id,
-        items,
-    }))
+    let decision_id = path_id(&id, "decision")?;
+    let items = scenarios::list(&state.ctx, &user, decision_id).await?;
+    Ok(HttpResponse::Ok().json(ScenarioList { decision_id, items }))
 }
 
 /// One scenario.
@@ -153,9 +113,8 @@ async fn get_scenario(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, sid) = path.into_inner();
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    let scenario = state.db.scenario(decision.id, scenario_id(&sid)?).await?;
+    let (id, sid) = ids(&path.0, &path.1)?;
+    let scenario = scenarios::get(&state.ctx, &user, id, sid).await?;
     Ok(with_etag(HttpResponse::Ok().json(&scenario), &scenario))
 }
 
@@ -188,20 +147,13 @@ async fn patch_scenario(
     path: web::Path<(String, String)>,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, sid) = path.into_inner();
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    let current = state.db.scenario(decision.id, scenario_id(&sid)?).await?;
-    IfMatch::required(&req)?.check(&current.etag())?;
-    writable(&decision)?;
-    let fields: ScenarioFields = merge_patched(&current.fields, body.0)?;
-    validate(&state, &decision, &fields)?;
-    if fields == current.fields {
-        return Ok(with_etag(HttpResponse::Ok().json(&current), &current));
-    }
-    let updated = state
-        .db
-        .update_scenario(&current, &fields, &user.username)
-        .await?;
+    let (id, sid) = ids(&path.0, &path.1)?;
+    let based_on = IfMatch::optional(&req)?;
+    let patch = body.0;
+    let updated = scenarios::change(&state.ctx, &user, id, sid, based_on.as_ref(), |current| {
+        merge_patched::<ScenarioFields>(current, patch)
+    })
+    .await?;
     Ok(with_etag(HttpResponse::Ok().json(&updated), &updated))
 }
 
@@ -229,16 +181,8 @@ async fn delete_scenario(
     req: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, sid) = path.into_inner();
-    let decision = decision_in_scope(&state, &id, &user).await?;
-    let current = state.db.scenario(decision.id, scenario_id(&sid)?).await?;
-    IfMatch::required(&req)?.check(&current.etag())?;
-    writable(&decision)?;
-    if current.baseline {
-        return Err(ApiError::Conflict(
-            "the baseline scenario cannot be deleted".into(),
-        ));
-    }
-    state.db.delete_scenario(&current, &user.username).await?;
+    let (id, sid) = ids(&path.0, &path.1)?;
+    let based_on = IfMatch::optional(&req)?;
+    scenarios::delete(&state.ctx, &user, id, sid, based_on.as_ref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

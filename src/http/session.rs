@@ -1,7 +1,5 @@
 //! `/api/v1/session`: password sign-in issuing a session cookie, who-am-I, and sign-out.
 
-use std::time::Instant;
-
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
@@ -10,16 +8,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::AppState;
-use super::auth::{Authorized, SESSION_ABSOLUTE, SESSION_COOKIE};
+use super::auth::{Authorized, SESSION_COOKIE};
 use super::extract::JsonBody;
-use crate::auth::password;
+use crate::app::sessions::{self, SESSION_ABSOLUTE};
 use crate::auth::permission::SignedIn;
-use crate::auth::principal::{Credential, Principal};
-use crate::auth::secret;
 use crate::domain::account::{Role, Scope};
-use crate::domain::audit::AuditRecord;
+use crate::domain::principal::{Credential, Principal};
 use crate::error::{ApiError, Problem};
-use crate::storage::now;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(sign_in)
@@ -53,6 +48,7 @@ impl SessionInfo {
         let (via, csrf_token) = match &principal.credential {
             Credential::Session { csrf_token, .. } => ("session", Some(csrf_token.clone())),
             Credential::Token { .. } => ("token", None),
+            Credential::Operator => ("operator", None),
         };
         Self {
             user_id: principal.user_id,
@@ -65,8 +61,6 @@ impl SessionInfo {
         }
     }
 }
-
-const BAD_CREDENTIALS: &str = "invalid username or password";
 
 /// Sign in with a username and password; sets an HttpOnly, SameSite=Strict session cookie.
 /// Repeated failures for one account or from one address are refused with 429 for a while,
@@ -88,87 +82,19 @@ async fn sign_in(
     body: JsonBody<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
     let Credentials { username, password } = body.0;
-    let username: String = username
-        .trim()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(64)
-        .collect();
     let client = req.peer_addr().map(|a| a.ip());
-    if let Err(wait) = state.throttle.check(&username, client, Instant::now()) {
-        return Err(ApiError::TooManyRequests {
-            retry_after_seconds: wait.as_secs().max(1),
-        });
-    }
-    let candidate = state.db.login_candidate(&username).await?;
-    let hash = candidate
-        .as_ref()
-        .filter(|(user, _)| !user.disabled)
-        .map(|(_, h)| h.clone());
-    // argon2 is deliberately slow: it runs on the blocking pool, never on the async workers.
-    let verified = web::block(move || match hash {
-        Some(hash) => password::verify(&password, &hash),
-        None => {
-            password::verify_against_dummy(&password);
-            false
-        }
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    let client_text = client.map(|c| c.to_string()).unwrap_or_default();
-    let user = match (verified, candidate) {
-        (true, Some((user, _))) => user,
-        (_, candidate) => {
-            state
-                .throttle
-                .record_failure(&username, client, Instant::now());
-            let record = AuditRecord {
-                entity: "user",
-                entity_id: candidate.map(|(u, _)| u.id).unwrap_or_else(Uuid::nil),
-                decision_id: None,
-                action: "login_failed",
-                actor: username.clone(),
-                before: None,
-                after: Some(serde_json::json!({ "username": username, "client": client_text })),
-            };
-            state.db.append_audit(&record).await?;
-            return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()));
-        }
-    };
-    state.throttle.record_success(&username);
-    let token = secret::new_secret("wps_");
-    let csrf_token = secret::new_secret("");
-    let expires_at = now() + SESSION_ABSOLUTE;
-    let session_id = state
-        .db
-        .insert_session(
-            &user,
-            &secret::digest(&token),
-            &csrf_token,
-            expires_at,
-            &client_text,
-        )
-        .await?;
-    let principal = Principal {
-        user_id: user.id,
-        username: user.username.clone(),
-        roles: user.roles.clone(),
-        scope: user.scope.clone(),
-        credential: Credential::Session {
-            session_id,
-            csrf_token,
-        },
-    };
-    let cookie = Cookie::build(SESSION_COOKIE, token)
+    let session = sessions::sign_in(&state.ctx, &username, password, client).await?;
+    let cookie = Cookie::build(SESSION_COOKIE, session.cookie_value)
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(req.connection_info().scheme() == "https")
         .path("/")
         .max_age(time::Duration::seconds(SESSION_ABSOLUTE.num_seconds()))
         .finish();
-    Ok(HttpResponse::Ok()
-        .cookie(cookie)
-        .json(SessionInfo::of(&principal, Some(expires_at))))
+    Ok(HttpResponse::Ok().cookie(cookie).json(SessionInfo::of(
+        &session.principal,
+        Some(session.expires_at),
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -201,41 +127,8 @@ async fn change_password(
         current_password,
         new_password,
     } = body.0;
-    password::check_strength(&new_password).map_err(|m| ApiError::invalid("new_password", m))?;
     let client = req.peer_addr().map(|a| a.ip());
-    if let Err(wait) = state.throttle.check(&user.username, client, Instant::now()) {
-        return Err(ApiError::TooManyRequests {
-            retry_after_seconds: wait.as_secs().max(1),
-        });
-    }
-    let (account, hash) = state
-        .db
-        .login_candidate(&user.username)
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the account no longer exists".into()))?;
-    let checked = web::block(move || {
-        password::verify(&current_password, &hash).then(|| password::hash(&new_password))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.into()))?;
-    let Some(new_hash) = checked else {
-        state
-            .throttle
-            .record_failure(&user.username, client, Instant::now());
-        return Err(ApiError::invalid(
-            "current_password",
-            "the current password is wrong",
-        ));
-    };
-    let new_hash = new_hash.map_err(|e| ApiError::Internal(anyhow::anyhow!("cannot hash: {e}")))?;
-    let change = crate::storage::accounts::UserChange {
-        password_hash: Some(new_hash),
-        ..Default::default()
-    };
-    state
-        .db
-        .update_user(&account, &change, &user.username)
-        .await?;
+    sessions::change_password(&state.ctx, &user, current_password, new_password, client).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -253,9 +146,7 @@ async fn sign_out(
     user: Authorized<SignedIn>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Credential::Session { session_id, .. } = &user.credential {
-        state.db.end_session(*session_id, &user, "logout").await?;
-    }
+    sessions::sign_out(&state.ctx, &user).await?;
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     expired.make_removal();
     Ok(HttpResponse::NoContent().cookie(expired).finish())

@@ -1,26 +1,17 @@
 //! `/api/v1/users`: accounts (administrators) and API tokens (administrators, or users for
 //! their own). Passwords and tokens are generated here and shown once.
 
-use std::collections::BTreeSet;
-
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use uuid::Uuid;
 
-use super::AppState;
 use super::auth::Authorized;
 use super::extract::JsonBody;
+use super::{AppState, path_id};
+use crate::app::accounts::{self, AccountChange};
 use crate::auth::permission::{ManageUsers, SignedIn};
-use crate::auth::principal::Principal;
-use crate::auth::{password, secret};
-use crate::domain::FieldErrors;
-use crate::domain::account::{ApiToken, Role, Scope, User, parse_username};
-use crate::domain::text::clean_line;
+use crate::domain::account::{ApiToken, Role, User};
 use crate::error::{ApiError, Problem};
-use crate::storage::accounts::UserChange;
-use crate::storage::now;
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(list_users)
@@ -79,36 +70,18 @@ pub struct NewPassword {
     password: String,
 }
 
-fn parse_user_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::NotFound("no such user".into()))
-}
-
-fn roles_of(roles: &[Role]) -> Result<BTreeSet<Role>, ApiError> {
-    if roles.is_empty() {
-        return Err(ApiError::invalid("roles", "at least one role is required"));
-    }
-    Ok(roles.iter().copied().collect())
-}
-
-fn scope_of(prefixes: &[String]) -> Result<Scope, ApiError> {
-    Scope::parse(prefixes).map_err(|m| ApiError::invalid("scope", m))
-}
-
-async fn hash_off_workers(password: String) -> Result<String, ApiError> {
-    web::block(move || password::hash(&password))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("cannot hash a password: {e}")))
+fn user_id(raw: &str) -> Result<uuid::Uuid, ApiError> {
+    path_id(raw, "user").map_err(|_| ApiError::NotFound("no such user".into()))
 }
 
 /// All accounts.
 #[utoipa::path(tag = "users", responses((status = 200, body = Vec<User>)))]
 #[get("/users")]
 async fn list_users(
-    _admin: Authorized<ManageUsers>,
+    admin: Authorized<ManageUsers>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.db.users().await?))
+    Ok(HttpResponse::Ok().json(accounts::users(&state.ctx, &admin).await?))
 }
 
 /// Create an account; its generated password is shown once in the answer.
@@ -127,16 +100,12 @@ async fn create_user(
     state: web::Data<AppState>,
     body: JsonBody<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let username = parse_username(&body.username).map_err(|m| ApiError::invalid("username", m))?;
-    let roles = roles_of(&body.roles)?;
-    let scope = scope_of(&body.scope)?;
-    let password = password::generate();
-    let hash = hash_off_workers(password.clone()).await?;
-    let user = state
-        .db
-        .insert_user(&username, &hash, &roles, &scope, &admin.username)
-        .await?;
-    Ok(HttpResponse::Created().json(UserWithPassword { user, password }))
+    let created =
+        accounts::create_user(&state.ctx, &admin, &body.username, &body.roles, &body.scope).await?;
+    Ok(HttpResponse::Created().json(UserWithPassword {
+        user: created.user,
+        password: created.password,
+    }))
 }
 
 /// Change an account's roles, scope, or disabled flag (disabling ends its sessions).
@@ -158,29 +127,14 @@ async fn change_user(
     id: web::Path<String>,
     body: JsonBody<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = state.db.user(parse_user_id(&id)?).await?;
-    let change = UserChange {
-        roles: body.roles.as_deref().map(roles_of).transpose()?,
-        scope: body.scope.as_deref().map(scope_of).transpose()?,
+    let body = body.0;
+    let change = AccountChange {
+        roles: body.roles,
+        scope: body.scope,
         disabled: body.disabled,
-        password_hash: None,
     };
-    let loses_admin = change.disabled == Some(true)
-        || change
-            .roles
-            .as_ref()
-            .is_some_and(|r| !r.contains(&Role::Admin));
-    if current.id == admin.user_id && loses_admin {
-        return Err(ApiError::Conflict(
-            "you cannot disable yourself or give up your own admin role".into(),
-        ));
-    }
-    Ok(HttpResponse::Ok().json(
-        state
-            .db
-            .update_user(&current, &change, &admin.username)
-            .await?,
-    ))
+    let user = accounts::change_user(&state.ctx, &admin, user_id(&id)?, change).await?;
+    Ok(HttpResponse::Ok().json(user))
 }
 
 /// Replace an account's password with a generated one, shown once; its sessions end.
@@ -198,28 +152,8 @@ async fn reset_password(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let current = state.db.user(parse_user_id(&id)?).await?;
-    let password = password::generate();
-    let change = UserChange {
-        password_hash: Some(hash_off_workers(password.clone()).await?),
-        ..UserChange::default()
-    };
-    state
-        .db
-        .update_user(&current, &change, &admin.username)
-        .await?;
+    let password = accounts::reset_password(&state.ctx, &admin, user_id(&id)?).await?;
     Ok(HttpResponse::Ok().json(NewPassword { password }))
-}
-
-/// The account whose tokens are managed: one's own, or anyone's for an administrator.
-async fn token_owner(state: &AppState, raw_id: &str, caller: &Principal) -> Result<User, ApiError> {
-    let id = parse_user_id(raw_id)?;
-    if id != caller.user_id && !caller.is_admin() {
-        return Err(ApiError::Forbidden(
-            "only administrators manage other users' tokens".into(),
-        ));
-    }
-    Ok(state.db.user(id).await?)
 }
 
 /// An account's API tokens (never the secrets).
@@ -237,8 +171,8 @@ async fn list_tokens(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = token_owner(&state, &id, &user).await?;
-    Ok(HttpResponse::Ok().json(state.db.tokens_of(owner.id).await?))
+    let tokens = accounts::tokens(&state.ctx, &user, user_id(&id)?).await?;
+    Ok(HttpResponse::Ok().json(tokens))
 }
 
 /// Create an API token; the secret is shown once and stored only as a digest.
@@ -259,32 +193,18 @@ async fn create_token(
     id: web::Path<String>,
     body: JsonBody<NewToken>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = token_owner(&state, &id, &user).await?;
-    let name = clean_line(body.name.trim(), 100).map_err(|m| ApiError::invalid("name", m))?;
-    if name.is_empty() {
-        return Err(FieldErrors::single("name", "must not be empty").into());
-    }
-    let expires_at: Option<DateTime<Utc>> = match body.expires_in_days {
-        Some(0) => return Err(ApiError::invalid("expires_in_days", "must be at least 1")),
-        Some(days) if days > 3650 => {
-            return Err(ApiError::invalid("expires_in_days", "must be at most 3650"));
-        }
-        Some(days) => Some(now() + Duration::days(i64::from(days))),
-        None => None,
-    };
-    let secret = secret::new_secret(secret::API_TOKEN_PREFIX);
-    let token = state
-        .db
-        .insert_token(
-            &owner,
-            name,
-            &secret::digest(&secret),
-            &secret::display_prefix(&secret),
-            expires_at,
-            &user.username,
-        )
-        .await?;
-    Ok(HttpResponse::Created().json(TokenWithSecret { token, secret }))
+    let created = accounts::create_token(
+        &state.ctx,
+        &user,
+        user_id(&id)?,
+        &body.name,
+        body.expires_in_days,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(TokenWithSecret {
+        token: created.token,
+        secret: created.secret,
+    }))
 }
 
 /// Revoke an API token; it stops working at once.
@@ -303,13 +223,9 @@ async fn revoke_token(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, token_id) = path.into_inner();
-    let owner = token_owner(&state, &id, &user).await?;
+    let owner = user_id(&id)?;
     let token_id =
-        Uuid::parse_str(&token_id).map_err(|_| ApiError::NotFound("no such token".into()))?;
-    let token = state.db.token(token_id).await?;
-    if token.user_id != owner.id {
-        return Err(ApiError::NotFound("no such token".into()));
-    }
-    state.db.revoke_token(&token, &user.username).await?;
+        uuid::Uuid::parse_str(&token_id).map_err(|_| ApiError::NotFound("no such token".into()))?;
+    accounts::revoke_token(&state.ctx, &user, owner, token_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

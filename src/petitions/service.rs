@@ -187,7 +187,7 @@ fn accepted(report: ImportReport, rejects_csv: Option<String>) -> Accepted {
 /// Checks the decisions going ahead against the petitions just committed; a failure is logged, not the
 /// import's failure.
 async fn follow_up(db: &Db) {
-    match crate::followup::check_all(db).await {
+    match crate::app::followup::check_all(db).await {
         Ok(alerts) if !alerts.is_empty() => {
             tracing::warn!(
                 alerts = alerts.len(),

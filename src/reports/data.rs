@@ -15,9 +15,9 @@ use crate::scoring::record::{PetitionMonth, RecordedInputs};
 use crate::scoring::sensitivity::{Sensitivity, sensitivity};
 use crate::scoring::simulation::{Simulation, SimulationRequest, simulate};
 
+use crate::domain::assessment::AssessmentHead;
+use crate::scoring::record::AssessmentRecord;
 use crate::scoring::{Assessment, GateOutcome};
-use crate::storage::assessments::StoredAssessment;
-use crate::storage::report_sources::ReportSources;
 
 /// The report's Monte Carlo: fixed, and stated in its text, so anyone can repeat it.
 pub const SIMULATION: SimulationRequest = SimulationRequest {
@@ -36,14 +36,24 @@ pub struct ReportMeta {
 }
 
 impl ReportMeta {
-    pub fn of(stored: &StoredAssessment) -> Self {
+    pub fn of(head: &AssessmentHead) -> Self {
         Self {
-            assessment_id: stored.head.id,
-            content_hash: stored.head.content_hash.clone(),
-            created_at: stored.head.created_at,
-            author: stored.head.author.clone(),
+            assessment_id: head.id,
+            content_hash: head.content_hash.clone(),
+            created_at: head.created_at,
+            author: head.author.clone(),
         }
     }
+}
+
+/// Everything a report is made from: the assessment with its model, and the other immutable records it shows.
+pub struct ReportSources {
+    pub record: AssessmentRecord,
+    pub model: Model,
+    /// Signed against this assessment, oldest first.
+    pub resolutions: Vec<Resolution>,
+    /// The newest assessment of each scenario made up to this one (this one included), oldest first.
+    pub scenario_records: Vec<AssessmentRecord>,
 }
 
 /// A resolution's fields that never change after signing (not its review flag, which does).
@@ -101,6 +111,25 @@ pub struct ReportData {
     pub petition_trend: Vec<PetitionMonth>,
 }
 
+/// Where one assessment of a scenario stands, for the scenario comparison.
+fn scenario_point(
+    assessment_id: Uuid,
+    inputs: &RecordedInputs,
+    result: &Assessment,
+    reported: bool,
+) -> ScenarioPoint {
+    ScenarioPoint {
+        name: inputs.scenario.as_ref().map(|s| s.name.clone()),
+        baseline: inputs.scenario.as_ref().is_none_or(|s| s.baseline),
+        assessment_id,
+        r: result.initial.r,
+        level: result.initial.level,
+        residual_r: result.residual.outcome.r,
+        residual_level: result.residual.outcome.level,
+        reported,
+    }
+}
+
 fn stored_error(what: &str, e: impl std::fmt::Display) -> ReportError {
     ReportError::Stored(format!("{what}: {e}"))
 }
@@ -127,6 +156,16 @@ impl ReportData {
             serde_json::from_str(result).map_err(|e| stored_error("result", e))?;
         let model = Model::from_snapshot_json(model_snapshot)
             .map_err(|e| stored_error("model snapshot", format!("{e:?}")))?;
+        Self::new(meta, inputs, result, model)
+    }
+
+    /// The report's facts of one assessment: its inputs, its result and its model.
+    pub fn new(
+        meta: ReportMeta,
+        inputs: RecordedInputs,
+        result: Assessment,
+        model: Model,
+    ) -> Result<Self, ReportError> {
         let sensitivity = sensitivity(&model, &result);
         let petition_trend = inputs
             .petition_evidence
@@ -136,16 +175,7 @@ impl ReportData {
             .transpose()
             .map_err(|e| stored_error("petition trend", e))?
             .unwrap_or_default();
-        let scenarios = vec![ScenarioPoint {
-            name: inputs.scenario.as_ref().map(|s| s.name.clone()),
-            baseline: inputs.scenario.as_ref().is_none_or(|s| s.baseline),
-            assessment_id: meta.assessment_id,
-            r: result.initial.r,
-            level: result.initial.level,
-            residual_r: result.residual.outcome.r,
-            residual_level: result.residual.outcome.level,
-            reported: true,
-        }];
+        let scenarios = vec![scenario_point(meta.assessment_id, &inputs, &result, true)];
         Ok(Self {
             meta,
             inputs,
@@ -161,39 +191,29 @@ impl ReportData {
 
     /// The report of a stored assessment with the other records it shows.
     pub fn from_sources(sources: ReportSources) -> Result<Self, ReportError> {
-        let stored = &sources.stored;
-        let mut data = Self::from_stored(
-            ReportMeta::of(stored),
-            &stored.inputs,
-            &stored.result,
-            &sources.model_snapshot,
+        let ReportSources {
+            record,
+            model,
+            resolutions,
+            scenario_records,
+        } = sources;
+        let mut data = Self::new(
+            ReportMeta::of(&record.head),
+            record.inputs,
+            record.result,
+            model,
         )?;
-        data.resolutions = sources
-            .resolutions
+        data.resolutions = resolutions
             .into_iter()
             .map(SignedResolution::from)
             .collect();
-        let mut scenarios = Vec::with_capacity(sources.scenario_assessments.len());
-        for other in &sources.scenario_assessments {
-            if other.head.id == data.meta.assessment_id {
-                scenarios.extend(data.scenarios.first().cloned());
-                continue;
-            }
-            let inputs: RecordedInputs = serde_json::from_str(&other.inputs)
-                .map_err(|e| stored_error("scenario inputs", e))?;
-            let result: Assessment = serde_json::from_str(&other.result)
-                .map_err(|e| stored_error("scenario result", e))?;
-            scenarios.push(ScenarioPoint {
-                name: inputs.scenario.as_ref().map(|s| s.name.clone()),
-                baseline: inputs.scenario.as_ref().is_none_or(|s| s.baseline),
-                assessment_id: other.head.id,
-                r: result.initial.r,
-                level: result.initial.level,
-                residual_r: result.residual.outcome.r,
-                residual_level: result.residual.outcome.level,
-                reported: false,
-            });
-        }
+        let scenarios: Vec<ScenarioPoint> = scenario_records
+            .iter()
+            .map(|other| {
+                let reported = other.head.id == data.meta.assessment_id;
+                scenario_point(other.head.id, &other.inputs, &other.result, reported)
+            })
+            .collect();
         if !scenarios.is_empty() {
             data.scenarios = scenarios;
         }

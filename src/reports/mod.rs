@@ -11,7 +11,7 @@ pub mod outline;
 pub mod pdf;
 pub mod table;
 
-pub use data::{ReportData, ReportMeta};
+pub use data::{ReportData, ReportMeta, ReportSources};
 pub use labels::Lang;
 
 #[derive(Debug, thiserror::Error)]

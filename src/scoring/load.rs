@@ -1,6 +1,4 @@
-//! Model files → validated [`Model`]s, with every error located by file, line and key path.
-
-use std::path::Path;
+//! Model text → validated [`Model`]s, with every error located by file, line and key path.
 
 use toml::de::DeTable;
 
@@ -87,69 +85,4 @@ fn build(name: &str, spec: ModelSpec, spans: &SpanIndex) -> Result<Model, ModelE
         }])
     })?;
     Ok(Model::new(spec, hash, derived))
-}
-
-/// Loads one file; the error names the file.
-pub fn load_file(path: &Path) -> Result<Model, ModelErrors> {
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        ModelErrors(vec![ModelError {
-            file: name.clone(),
-            line: None,
-            path: String::new(),
-            kind: ModelErrorKind::Io {
-                message: e.to_string(),
-            },
-        }])
-    })?;
-    Model::from_toml_str(&name, &text)
-}
-
-/// Every `*.toml` in `dir` (sorted by name): the valid models and all errors of the others,
-/// plus a duplicate-id error when two files declare the same model id.
-pub fn load_dir(dir: &Path) -> (Vec<Model>, Vec<ModelError>) {
-    let mut models: Vec<Model> = Vec::new();
-    let mut errors = Vec::new();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            errors.push(ModelError {
-                file: dir.display().to_string(),
-                line: None,
-                path: String::new(),
-                kind: ModelErrorKind::Io {
-                    message: e.to_string(),
-                },
-            });
-            return (models, errors);
-        }
-    };
-    let mut paths: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        match load_file(&path) {
-            Ok(m) if models.iter().any(|x| x.id() == m.id()) => errors.push(ModelError {
-                file: path
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default(),
-                line: Some(1),
-                path: "id".into(),
-                kind: ModelErrorKind::DuplicateId {
-                    what: "model".into(),
-                    id: m.id().into(),
-                },
-            }),
-            Ok(m) => models.push(m),
-            Err(e) => errors.extend(e.0),
-        }
-    }
-    (models, errors)
 }

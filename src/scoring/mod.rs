@@ -1,5 +1,5 @@
 //! Risk models and the scoring engine: model files → validated [`Model`]; inputs → [`Assessment`].
-//! Pure: no IO except [`load_dir`], no async, no database.
+//! Pure: no IO (model files are read at start, by `startup::models`), no async, no database.
 
 pub mod ahp;
 pub mod assessment;
@@ -16,7 +16,6 @@ pub mod histogram;
 pub mod inputs;
 pub mod load;
 pub mod model;
-pub mod offline;
 pub mod optimizer;
 pub mod order;
 pub mod quality;
@@ -25,7 +24,6 @@ pub mod sensitivity;
 pub mod simulation;
 mod spans;
 pub mod spec;
-pub mod table;
 #[cfg(test)]
 mod test_support;
 pub mod tornado;
@@ -45,14 +43,11 @@ pub use fuzzy::{FceResult, fce};
 pub use gate::{Duty, GateOutcome, GateRecommendation};
 pub use grades::GradeEstimate;
 pub use inputs::{AssessmentInputs, AttributeValue, ExpertRating};
-pub use load::{load_dir, load_file};
 pub use model::{
     Aggregation, DecisionKind, GateRule, Level, Method, Model, ModelSpec, ModelSummary, Names,
 };
-pub use offline::OfflineAssessmentFile;
 pub use optimizer::{FrontierMethod, FrontierPoint, MitigationPlan, mitigation_plan};
 pub use order::{OrderStability, order_stability};
 pub use quality::{QualityCode, QualityFinding, Severity};
 pub use sensitivity::{LevelBasis, Sensitivity, sensitivity};
 pub use simulation::{Simulation, SimulationRequest, simulate};
-pub use table::render_table;

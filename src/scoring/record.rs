@@ -11,6 +11,7 @@ use super::canonical::{canonical_json, sha256_hex};
 use super::engine::assess;
 use super::inputs::{AssessmentInputs, AttributeValue, ExpertRating};
 use super::model::Model;
+use crate::domain::assessment::AssessmentHead;
 use crate::domain::decision::Decision;
 use crate::domain::ratings::FactorRating;
 
@@ -40,6 +41,14 @@ pub struct RecordedInputs {
     pub checklist: Vec<ChecklistEntry>,
 }
 
+/// A stored assessment read back: its head, the inputs as they were and the engine's result.
+#[derive(Debug, Clone)]
+pub struct AssessmentRecord {
+    pub head: AssessmentHead,
+    pub inputs: RecordedInputs,
+    pub result: Assessment,
+}
+
 /// One checklist item as it stood when the assessment was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,6 +72,19 @@ pub struct PetitionMonth {
     pub petitions: i64,
     /// category → petitions
     pub by_category: BTreeMap<String, i64>,
+}
+
+/// What an assessment records of the petition data it read: the snapshot and each factor's window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PetitionEvidence {
+    /// Petition-data snapshot (import sequence number) the indicators were computed at.
+    pub snapshot: i64,
+    /// factor id → {indicator, regions, categories, from, to, value}
+    pub factors: BTreeMap<String, Value>,
+    /// The decision's regions, every category, month by month over the model's longest petition window:
+    /// the report's trend chart. Absent in records made before it was kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monthly: Vec<PetitionMonth>,
 }
 
 /// The scenario an assessment was made of.

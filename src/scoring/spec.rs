@@ -5,6 +5,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::ahp::RiTable;
 
 pub use crate::domain::decision::DecisionKind;
+pub use crate::domain::gate::{GateRule, Level};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -22,44 +23,6 @@ pub enum Aggregation {
     #[default]
     Mean,
     Median,
-}
-
-/// Risk level; the order is the rank the gate reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Low,
-    Medium,
-    High,
-}
-
-impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
-        match s {
-            "low" => Some(Level::Low),
-            "medium" => Some(Level::Medium),
-            "high" => Some(Level::High),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Low => "low",
-            Level::Medium => "medium",
-            Level::High => "high",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum GateRule {
-    /// 发改投资〔2012〕2492号: high or medium → not approved; low → approvable with reliable controls.
-    #[serde(rename = "ndrc-2492")]
-    Ndrc2492,
-    /// 中办发〔2012〕2号 practice: high → do not implement; medium → after mitigation; low → may implement.
-    #[serde(rename = "major-decision")]
-    MajorDecision,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -40,13 +40,14 @@ fn rating(rng: &mut Rng) -> ExpertRating {
 
 /// The land requisition example and its model.
 pub(crate) fn land_example() -> (Model, AssessmentInputs) {
-    let file =
-        super::OfflineAssessmentFile::from_json(include_str!("../../examples/assess-land.json"))
-            .unwrap_or_else(|e| panic!("example: {e}"));
+    let file = crate::cli::assess::OfflineAssessmentFile::from_json(include_str!(
+        "../../examples/assess-land.json"
+    ))
+    .unwrap_or_else(|e| panic!("example: {e}"));
     let models = super::bundled_models().unwrap_or_else(|e| panic!("models: {e:?}"));
-    let model = file
-        .pick_model(&models)
-        .unwrap_or_else(|| panic!("no model for the example"))
-        .clone();
+    let model = models
+        .into_iter()
+        .find(|m| m.kind() == file.kind)
+        .unwrap_or_else(|| panic!("no model for the example"));
     (model, file.inputs)
 }

@@ -46,7 +46,8 @@ pub fn tornado(model: &Model, assessment: &Assessment) -> Vec<TornadoBar> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::{OfflineAssessmentFile, assess, bundled_models};
+    use crate::cli::assess::OfflineAssessmentFile;
+    use crate::scoring::{assess, bundled_models};
 
     #[test]
     fn bars_recompute_r_exactly_and_are_sorted_by_swing() {
@@ -54,7 +55,7 @@ mod tests {
             OfflineAssessmentFile::from_json(include_str!("../../examples/assess-land.json"))
                 .unwrap();
         let models = bundled_models().unwrap();
-        let model = file.pick_model(&models).unwrap();
+        let model = models.iter().find(|m| m.kind() == file.kind).unwrap();
         let assessment = assess(model, &file.inputs).unwrap();
         // A stored assessment reads back as itself (reports rebuild it from its JSON).
         let text = serde_json::to_string(&assessment).unwrap();

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::audit::append_audit;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
-use crate::domain::account::{Role, Scope, User};
+use crate::domain::account::{Role, Scope, User, UserChange};
 use crate::domain::audit::AuditRecord;
 
 const USER_COLUMNS: &str = "id, username, roles, scope, disabled_at, created_at";
@@ -185,13 +185,4 @@ impl Db {
         });
         Ok(updated)
     }
-}
-
-/// What an administrator may change about a user.
-#[derive(Debug, Clone, Default)]
-pub struct UserChange {
-    pub roles: Option<BTreeSet<Role>>,
-    pub scope: Option<Scope>,
-    pub disabled: Option<bool>,
-    pub password_hash: Option<String>,
 }

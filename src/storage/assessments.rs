@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::audit::append_audit;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
+use crate::domain::assessment::AssessmentHead;
 use crate::domain::audit::AuditRecord;
 use crate::domain::decision::Decision;
 
@@ -32,9 +33,9 @@ pub struct NewAssessment<'a> {
     pub scenario_id: Option<Uuid>,
 }
 
-/// The columns every view of an assessment shows.
+/// The columns every view of an assessment shows, as read.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct AssessmentHead {
+pub struct HeadRow {
     pub seq: i64,
     pub id: Uuid,
     pub decision_id: Uuid,
@@ -52,12 +53,52 @@ pub struct AssessmentHead {
     pub scenario_id: Option<Uuid>,
 }
 
+impl From<HeadRow> for AssessmentHead {
+    fn from(r: HeadRow) -> Self {
+        Self {
+            seq: r.seq,
+            id: r.id,
+            decision_id: r.decision_id,
+            model_id: r.model_id,
+            model_version: r.model_version,
+            model_hash: r.model_hash,
+            content_hash: r.content_hash,
+            author: r.author,
+            created_at: r.created_at,
+            initial_r: r.initial_r,
+            initial_level: r.initial_level,
+            residual_r: r.residual_r,
+            residual_level: r.residual_level,
+            measures: r.measures.0,
+            scenario_id: r.scenario_id,
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct StoredAssessment {
+struct StoredRow {
     #[sqlx(flatten)]
+    head: HeadRow,
+    inputs: String,
+    result: String,
+}
+
+/// A stored assessment: its head and the exact JSON texts of its inputs and result.
+#[derive(Debug, Clone)]
+pub struct StoredAssessment {
     pub head: AssessmentHead,
     pub inputs: String,
     pub result: String,
+}
+
+impl From<StoredRow> for StoredAssessment {
+    fn from(r: StoredRow) -> Self {
+        Self {
+            head: r.head.into(),
+            inputs: r.inputs,
+            result: r.result,
+        }
+    }
 }
 
 const HEAD: &str = "a.seq, a.id, a.decision_id, a.model_id, s.version AS model_version, a.model_hash, \
@@ -191,16 +232,17 @@ impl Db {
             initial_level: new.initial_level.to_owned(),
             residual_r: new.residual_r,
             residual_level: new.residual_level.to_owned(),
-            measures: Json(new.measures.to_vec()),
+            measures: new.measures.to_vec(),
             scenario_id: new.scenario_id,
         })
     }
 
     pub async fn assessment(&self, id: Uuid) -> Result<StoredAssessment, StorageError> {
         let sql = format!("SELECT {HEAD}, a.inputs, a.result {FROM} WHERE a.id = $1");
-        let row: Option<StoredAssessment> = with_pool!(self, pool =>
+        let row: Option<StoredRow> = with_pool!(self, pool =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?;
-        row.ok_or_else(|| StorageError::NotFound(format!("no assessment with id {id}")))
+        row.map(StoredAssessment::from)
+            .ok_or_else(|| StorageError::NotFound(format!("no assessment with id {id}")))
     }
 
     /// The model snapshot an assessment was computed with.
@@ -224,13 +266,13 @@ impl Db {
         let sql = format!(
             "SELECT {HEAD} {FROM} WHERE a.decision_id = $1 AND a.seq < $2 ORDER BY a.seq DESC LIMIT $3"
         );
-        let rows: Vec<AssessmentHead> = with_pool!(self, pool =>
+        let rows: Vec<HeadRow> = with_pool!(self, pool =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(decision_id)
                 .bind(before_seq.unwrap_or(i64::MAX))
                 .bind(i64::from(limit) + 1)
                 .fetch_all(pool)
                 .await)?;
-        Ok(rows)
+        Ok(rows.into_iter().map(AssessmentHead::from).collect())
     }
 }

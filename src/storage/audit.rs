@@ -7,9 +7,7 @@ use uuid::Uuid;
 
 use super::scope::push_in_scope;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
-use crate::domain::account::Scope;
-use crate::domain::audit::AuditEntry;
-use crate::domain::audit::AuditRecord;
+use crate::domain::audit::{AuditEntry, AuditFilter, AuditRecord, AuditVisibility};
 
 pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log \
      (entity, entity_id, decision_id, action, actor, at, before, after) \
@@ -76,30 +74,6 @@ impl From<AuditRow> for AuditEntry {
             after: row.after.map(|j| j.0),
         }
     }
-}
-
-/// Which entries a reader may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuditVisibility {
-    /// Every entry: administrators with no region scope.
-    All,
-    /// Account entries, and decision entries inside the scope: scoped administrators.
-    AccountsAndDecisionsIn(Scope),
-    /// Only entries about decisions inside the scope: reviewers.
-    DecisionsIn(Scope),
-}
-
-#[derive(Debug, Clone)]
-pub struct AuditFilter {
-    pub visibility: AuditVisibility,
-    pub entity: Option<String>,
-    pub entity_id: Option<Uuid>,
-    pub actor: Option<String>,
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    /// Only entries after this position (the cursor of the previous page).
-    pub after_seq: Option<i64>,
-    pub limit: u32,
 }
 
 impl Db {

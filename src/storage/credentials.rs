@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::audit::append_audit;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
-use crate::auth::principal::{Credential, Principal};
 use crate::domain::account::{ApiToken, Role, Scope, User};
 use crate::domain::audit::AuditRecord;
+use crate::domain::principal::{Credential, Principal};
 
 #[derive(sqlx::FromRow)]
 struct TokenRow {

@@ -7,13 +7,16 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::audit::{append_audit, audited_write};
+use super::resolutions::flag_for_review;
 use super::scenarios::insert_scenario;
 use super::scope::push_in_scope;
 use super::{Db, StorageError, in_write_tx, lost_race, now, with_pool};
-use crate::domain::account::Scope;
 use crate::domain::attributes::AttributeValue;
 use crate::domain::audit::AuditRecord;
-use crate::domain::decision::{Affected, Decision, DecisionFields, DecisionKind, DecisionStatus};
+use crate::domain::decision::{
+    Affected, Decision, DecisionFields, DecisionFilter, DecisionKind, DecisionPosition,
+    DecisionSort, DecisionStatus,
+};
 use crate::domain::region::RegionCode;
 use crate::domain::scenario::{Scenario, ScenarioFields};
 
@@ -76,35 +79,6 @@ impl DecisionRow {
         };
         Ok((self.seq, decision))
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecisionSort {
-    Created,
-    Title,
-}
-
-/// Where the previous page ended, for keyset pagination.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecisionPosition {
-    pub seq: i64,
-    pub title: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct DecisionFilter {
-    pub kind: Option<DecisionKind>,
-    pub status: Option<DecisionStatus>,
-    /// Digits only (validated by the caller); matches any affected region starting with it.
-    pub region_prefix: Option<String>,
-    pub title_contains: Option<String>,
-    pub include_archived: bool,
-    /// Only decisions whose every region lies inside this scope.
-    pub scope: Scope,
-    pub sort: DecisionSort,
-    pub descending: bool,
-    pub after: Option<DecisionPosition>,
-    pub limit: u32,
 }
 
 /// `%`, `_` and `\` are literal in a title search.
@@ -298,12 +272,14 @@ impl Db {
         Ok((page, if more { last } else { None }))
     }
 
-    /// Replaces the planner-editable fields of `current`, provided nobody changed it meanwhile.
+    /// Replaces the planner-editable fields of `current`, provided nobody changed it meanwhile, and in the same
+    /// transaction marks its resolution for review with `review_reasons` (none: no flag).
     pub async fn update_decision(
         &self,
         current: &Decision,
         fields: &DecisionFields,
         actor: &str,
+        review_reasons: &[String],
     ) -> Result<Decision, StorageError> {
         let at = now();
         let updated = Decision {
@@ -345,6 +321,7 @@ impl Db {
                     insert_regions!(tx, current.id, fields.regions);
                 }
                 append_audit!(tx, &record, at)?;
+                flag_for_review!(tx, current.id, review_reasons, actor, at);
             }
             changed
         });

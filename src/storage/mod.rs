@@ -12,7 +12,6 @@ pub mod petition_jobs;
 pub mod petitions;
 pub mod ratings;
 pub mod regions;
-pub mod report_sources;
 pub mod resolutions;
 pub mod scenarios;
 pub mod scope;
@@ -161,11 +160,7 @@ impl Db {
             Ok(Self::Postgres(pool))
         } else {
             Err(StorageError::Database(sqlx::Error::Configuration(
-                format!(
-                    "database URL must start with sqlite: or postgres: (got '{}')",
-                    redact(url)
-                )
-                .into(),
+                "the database URL must start with sqlite: or postgres:".into(),
             )))
         }
     }
@@ -241,40 +236,4 @@ pub(crate) fn lost_race<T>(
 /// exactly what was stored.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
-}
-
-/// A database URL without its password, for messages and logs.
-pub fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.find(':') {
-                Some(colon) => format!(
-                    "{}{}:***{}",
-                    &url[..scheme_end + 3],
-                    &userinfo[..colon],
-                    &url[at..]
-                ),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn redact_hides_only_the_password() {
-        assert_eq!(
-            redact("postgres://wenping:secret@db:5432/wenping"),
-            "postgres://wenping:***@db:5432/wenping"
-        );
-        assert_eq!(
-            redact("sqlite://./wenping-data/wenping.db"),
-            "sqlite://./wenping-data/wenping.db"
-        );
-    }
 }

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::audit::append_audit;
+use super::resolutions::flag_for_review;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
 use crate::domain::audit::AuditRecord;
 use crate::domain::ratings::{ExpertName, ExpertSheet, FactorRating, RatingSheet};
@@ -73,13 +74,15 @@ impl Db {
     }
 
     /// Replaces one expert's sheet for a decision; an empty sheet withdraws the expert. The audit
-    /// entry holds the sheet before and after.
+    /// entry holds the sheet before and after. In the same transaction the decision's resolution is marked
+    /// for review with `review_reasons` (none: no flag).
     pub async fn replace_ratings(
         &self,
         decision_id: Uuid,
         expert: &ExpertName,
         ratings: &RatingSheet,
         actor: &str,
+        review_reasons: &[String],
     ) -> Result<ExpertSheet, StorageError> {
         let at = now();
         let after = sheet_json(expert.as_str(), ratings)?;
@@ -125,6 +128,7 @@ impl Db {
                 after: Some(after),
             };
             append_audit!(tx, &record, at)?;
+            flag_for_review!(tx, decision_id, review_reasons, actor, at);
         });
         Ok(ExpertSheet {
             expert: expert.as_str().to_owned(),

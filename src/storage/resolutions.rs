@@ -9,15 +9,15 @@ use super::scope::push_in_scope;
 use super::{Db, StorageError, in_write_tx, now, with_pool};
 use crate::domain::account::Scope;
 use crate::domain::audit::AuditRecord;
-use crate::domain::resolution::{Outcome, Resolution};
-use crate::scoring::GateOutcome;
+use crate::domain::gate::GateOutcome;
+use crate::domain::resolution::{Alert, NewAlert, Outcome, Resolution};
 
 const COLUMNS: &str = "id, decision_id, outcome, conditions, assessment_id, assessment_hash, \
      gate_outcome, residual_level, override_reason, watched_categories, author, created_at, \
      needs_review, review_reasons";
 
 #[derive(sqlx::FromRow)]
-struct ResolutionRow {
+pub(crate) struct ResolutionRow {
     id: Uuid,
     decision_id: Uuid,
     outcome: String,
@@ -61,26 +61,6 @@ impl TryFrom<ResolutionRow> for Resolution {
     }
 }
 
-/// A spike month found after a resolution.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct Alert {
-    pub id: Uuid,
-    pub decision_id: Uuid,
-    pub resolution_id: Uuid,
-    /// The decision's affected region whose petitions spiked.
-    pub region: String,
-    /// yyyy-mm
-    pub month: String,
-    pub count: i64,
-    /// Mean and standard deviation of the monthly counts before the resolution.
-    pub baseline_mean: f64,
-    pub baseline_sd: f64,
-    pub z: f64,
-    /// The categories counted; empty = all.
-    pub categories: Vec<String>,
-    pub created_at: DateTime<Utc>,
-}
-
 #[derive(sqlx::FromRow)]
 struct AlertRow {
     id: Uuid,
@@ -114,18 +94,58 @@ impl From<AlertRow> for Alert {
     }
 }
 
-/// A spike about to be recorded.
-#[derive(Debug, Clone)]
-pub struct NewAlert {
-    pub region: String,
-    /// yyyymm
-    pub month: i32,
-    pub count: i64,
-    pub baseline_mean: f64,
-    pub baseline_sd: f64,
-    pub z: f64,
-    pub categories: Vec<String>,
+/// The resolution in force of a decision: its newest.
+pub(crate) fn current_resolution_sql() -> String {
+    format!("SELECT {COLUMNS} FROM resolutions WHERE decision_id = $1 ORDER BY seq DESC LIMIT 1")
 }
+
+/// Inside the caller's transaction, marks the decision's resolution in force (if it has one) as needing review
+/// for each of `$reasons` (`&[String]`) it does not give yet, audited. A derived write: it commits or rolls back
+/// with the change that causes it.
+macro_rules! flag_for_review {
+    ($tx:expr, $decision_id:expr, $reasons:expr, $actor:expr, $at:expr) => {{
+        let decision_id: uuid::Uuid = $decision_id;
+        let reasons: &[String] = $reasons;
+        if !reasons.is_empty() {
+            let sql = $crate::storage::resolutions::current_resolution_sql();
+            let row: Option<$crate::storage::resolutions::ResolutionRow> =
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(decision_id)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+            if let Some(row) = row {
+                let current = $crate::domain::resolution::Resolution::try_from(row)?;
+                let mut all = current.review_reasons.clone();
+                for reason in reasons {
+                    if !all.contains(reason) {
+                        all.push(reason.clone());
+                    }
+                }
+                if all.len() > current.review_reasons.len() {
+                    sqlx::query("UPDATE resolutions SET needs_review = $1, review_reasons = $2 WHERE id = $3")
+                        .bind(true)
+                        .bind(sqlx::types::Json(&all))
+                        .bind(current.id)
+                        .execute(&mut *$tx)
+                        .await?;
+                    let record = $crate::domain::audit::AuditRecord {
+                        entity: "resolution",
+                        entity_id: current.id,
+                        decision_id: Some(decision_id),
+                        action: "needs_review",
+                        actor: $actor.to_owned(),
+                        before: Some(serde_json::json!({
+                            "needs_review": current.needs_review, "review_reasons": current.review_reasons,
+                        })),
+                        after: Some(serde_json::json!({"needs_review": true, "review_reasons": all})),
+                    };
+                    $crate::storage::audit::append_audit!($tx, &record, $at)?;
+                }
+            }
+        }
+    }};
+}
+pub(crate) use flag_for_review;
 
 const ALERT_COLUMNS: &str = "a.id, a.decision_id, a.resolution_id, a.region, a.month, a.count, \
      a.baseline_mean, a.baseline_sd, a.z, a.categories, a.created_at";
@@ -220,50 +240,14 @@ impl Db {
         rows.into_iter().map(Resolution::try_from).collect()
     }
 
-    /// Marks the decision's resolution in force as needing review, adding `reason` (once).
-    pub async fn flag_resolution_for_review(
-        &self,
-        decision_id: Uuid,
-        reason: &str,
-        actor: &str,
-    ) -> Result<(), StorageError> {
-        let Some(current) = self.resolutions(decision_id).await?.into_iter().next() else {
-            return Ok(());
-        };
-        if current.review_reasons.iter().any(|r| r == reason) {
-            return Ok(());
-        }
-        let mut reasons = current.review_reasons.clone();
-        reasons.push(reason.to_owned());
-        let at = now();
-        let record = AuditRecord {
-            entity: "resolution",
-            entity_id: current.id,
-            decision_id: Some(decision_id),
-            action: "needs_review",
-            actor: actor.to_owned(),
-            before: Some(
-                serde_json::json!({"needs_review": current.needs_review, "review_reasons": current.review_reasons}),
-            ),
-            after: Some(serde_json::json!({"needs_review": true, "review_reasons": reasons})),
-        };
-        in_write_tx!(self, tx => {
-            sqlx::query("UPDATE resolutions SET needs_review = $1, review_reasons = $2 WHERE id = $3")
-                .bind(true)
-                .bind(Json(&reasons))
-                .bind(current.id)
-                .execute(&mut *tx)
-                .await?;
-            append_audit!(tx, &record, at)?;
-        });
-        Ok(())
-    }
-
-    /// Records the spikes not yet recorded for this resolution; returns the new ones.
+    /// Records the spikes not yet recorded for this resolution and, in the same transaction, marks the
+    /// resolution for review with each new alert's `reason`; returns the new alerts.
     pub async fn insert_alerts(
         &self,
         resolution: &Resolution,
         spikes: &[NewAlert],
+        reason: &(dyn Fn(&Alert) -> String + Sync),
+        actor: &str,
     ) -> Result<Vec<Alert>, StorageError> {
         let at = now();
         const EXISTS: &str =
@@ -312,6 +296,8 @@ impl Db {
                     created_at: at,
                 }));
             }
+            let reasons: Vec<String> = created.iter().map(reason).collect();
+            flag_for_review!(tx, resolution.decision_id, &reasons, actor, at);
         });
         Ok(created)
     }

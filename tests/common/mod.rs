@@ -71,7 +71,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings {
         database_url: database.url.clone(),
         bind: "127.0.0.1:0".into(),
-        models_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/models").into(),
+        models_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/models").into()),
         ..Settings::default()
     };
     adjust(&mut settings);
@@ -216,7 +216,7 @@ pub async fn spawn_app_on(database_url: &str, models_dir: &std::path::Path) -> T
     let settings = Settings {
         database_url: database_url.to_owned(),
         bind: "127.0.0.1:0".into(),
-        models_dir: models_dir.to_path_buf(),
+        models_dir: Some(models_dir.to_path_buf()),
         ..Settings::default()
     };
     // The first server's `tester` exists already; this one acts through a new all-roles user.

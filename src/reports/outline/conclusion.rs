@@ -5,26 +5,16 @@ use super::{ReportWriter, resolution};
 use crate::reports::{Lang, ReportData};
 use crate::scoring::GateOutcome;
 
-/// The gate's outcome in the words a committee uses.
-pub(super) fn gate_words(outcome: GateOutcome, lang: Lang) -> &'static str {
-    match outcome {
-        GateOutcome::NotApproved => lang.pick("不予审批（核准）。", "Not to be approved."),
-        GateOutcome::ApprovableWithControls => lang.pick(
-            "可予审批，须落实可靠的风险防范措施，审批文件应列明下列责任。",
-            "Approvable with reliable controls; the approval must list the duties below.",
-        ),
-        GateOutcome::DoNotImplement => lang.pick(
-            "不予实施；应调整方案后重新评估。",
-            "Do not implement; redesign the decision and reassess.",
-        ),
-        GateOutcome::ImplementAfterMitigation => lang.pick(
-            "在防范化解措施落实到位后方可实施。",
-            "Implement only after the mitigation plan is in place.",
-        ),
-        GateOutcome::MayImplement => lang.pick(
-            "可以实施，并妥善处理合理诉求。",
-            "May implement; handle reasonable demands.",
-        ),
+/// The gate's outcome in the words a committee uses (the wording the assessment recorded), as a sentence.
+pub(super) fn gate_words(outcome: GateOutcome, lang: Lang) -> String {
+    let (zh, en) = outcome.words();
+    match lang {
+        Lang::Zh => format!("{zh}。"),
+        Lang::En => {
+            let mut sentence: String = en.chars().take(1).flat_map(char::to_uppercase).collect();
+            sentence.extend(en.chars().skip(1));
+            format!("{sentence}.")
+        }
     }
 }
 
@@ -59,7 +49,7 @@ const EMERGENCY_POINTS: [(&str, &str); 6] = [
 pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) {
     let r = &data.result;
     doc.heading(lang.pick("九、评估结论与决策建议", "9 Conclusion and recommendation"));
-    let mut gate = vec![gate_words(r.gate.outcome, lang).to_owned()];
+    let mut gate = vec![gate_words(r.gate.outcome, lang)];
     gate.extend(r.gate.reasons.iter().map(|reason| lang.name(reason)));
     doc.framed(&gate, false);
     resolution::section(doc, data, lang);

@@ -79,7 +79,7 @@ pub(super) fn section(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang
             vec![
                 outcome_words(r.outcome, lang).to_owned(),
                 r.conditions.clone(),
-                gate_words(r.gate_outcome, lang).to_owned(),
+                gate_words(r.gate_outcome, lang),
                 r.override_reason.clone().unwrap_or_default(),
                 signed(r),
             ]

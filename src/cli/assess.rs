@@ -1,8 +1,54 @@
-//! A readable plain-text table of an assessment, for `wenping assess FILE.json`.
+//! `wenping assess FILE.json`: score a decision offline from a file of its kind, attributes, ratings and
+//! measures, and print the assessment as a table (or JSON).
+
+use std::path::Path;
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use crate::app::{ModelRegistry, assessments};
+use crate::scoring::AssessmentInputs;
+use crate::scoring::model::DecisionKind;
+
+/// The input file: a decision's kind and facts plus ratings and measures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfflineAssessmentFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub kind: DecisionKind,
+    /// Pins a model id; otherwise the model for `kind` is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(flatten)]
+    pub inputs: AssessmentInputs,
+}
+
+impl OfflineAssessmentFile {
+    pub fn from_json(text: &str) -> Result<OfflineAssessmentFile, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+/// Scores the file with the pinned model or the kind's, and prints a table or (`json`) every number.
+pub fn run(models: &ModelRegistry, file: &Path, json: bool) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let input = OfflineAssessmentFile::from_json(&text)
+        .with_context(|| format!("{} is not a valid assessment input", file.display()))?;
+    let assessment =
+        assessments::assess_offline(models, input.kind, input.model.as_deref(), &input.inputs)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&assessment)?);
+    } else {
+        print!("{}", render_table(&assessment));
+    }
+    Ok(())
+}
 
 use std::fmt::Write;
 
-use super::assessment::{Assessment, EvidenceSource, LevelOutcome};
+use crate::scoring::{Assessment, EvidenceSource, LevelOutcome};
 
 fn source(s: EvidenceSource) -> &'static str {
     match s {

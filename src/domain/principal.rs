@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use uuid::Uuid;
 
-use crate::domain::account::{Role, Scope};
+use super::account::{Role, Scope};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
@@ -15,6 +15,8 @@ pub enum Credential {
     },
     /// An API token sent as `Authorization: Bearer …`.
     Token { token_id: Uuid },
+    /// The command line on the server's own machine: whoever can run it can read the database anyway.
+    Operator,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,18 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The operator of the machine, acting through the command line: every role, everywhere. Recorded in the
+    /// audit log as `cli`.
+    pub fn operator() -> Self {
+        Self {
+            user_id: Uuid::nil(),
+            username: "cli".into(),
+            roles: super::account::Role::ALL.into_iter().collect(),
+            scope: Scope::everywhere(),
+            credential: Credential::Operator,
+        }
+    }
+
     pub fn has_any(&self, roles: &[Role]) -> bool {
         roles.iter().any(|r| self.roles.contains(r))
     }

@@ -6,17 +6,17 @@ use std::collections::BTreeMap;
 
 use chrono::Datelike;
 
+use super::AppError;
 use crate::domain::petition::add_months;
-use crate::domain::resolution::{Outcome, Resolution};
+use crate::domain::resolution::{Alert, NewAlert, Outcome, Resolution};
 use crate::petitions::indicators::{SPIKE_Z, reduce_regions};
-use crate::storage::resolutions::{Alert, NewAlert};
-use crate::storage::{Db, StorageError};
+use crate::storage::Db;
 
 /// Fewer months of history before the resolution than this give no baseline to compare with.
 const MIN_BASELINE_MONTHS: usize = 3;
 
 /// Checks every decision going ahead; returns the alerts raised now.
-pub async fn check_all(db: &Db) -> Result<Vec<Alert>, StorageError> {
+pub async fn check_all(db: &Db) -> Result<Vec<Alert>, AppError> {
     let mut raised = Vec::new();
     for resolution in db.current_resolutions().await? {
         if matches!(resolution.outcome, Outcome::Postpone | Outcome::Reject) {
@@ -27,7 +27,7 @@ pub async fn check_all(db: &Db) -> Result<Vec<Alert>, StorageError> {
     Ok(raised)
 }
 
-async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, StorageError> {
+async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, AppError> {
     let decision = db.decision(resolution.decision_id).await?;
     let regions = reduce_regions(
         decision
@@ -60,16 +60,17 @@ async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, StorageEr
     if spikes.is_empty() {
         return Ok(Vec::new());
     }
-    let raised = db.insert_alerts(resolution, &spikes).await?;
-    for alert in &raised {
-        let reason = format!(
-            "petition spike in region {} in {}: {} petitions against a pre-decision mean of {:.1} (z {:.1})",
-            alert.region, alert.month, alert.count, alert.baseline_mean, alert.z
-        );
-        db.flag_resolution_for_review(resolution.decision_id, &reason, "follow-up")
-            .await?;
-    }
-    Ok(raised)
+    Ok(db
+        .insert_alerts(resolution, &spikes, &review_reason, "follow-up")
+        .await?)
+}
+
+/// Why an alert reopens the review of the resolution.
+fn review_reason(alert: &Alert) -> String {
+    format!(
+        "petition spike in region {} in {}: {} petitions against a pre-decision mean of {:.1} (z {:.1})",
+        alert.region, alert.month, alert.count, alert.baseline_mean, alert.z
+    )
 }
 
 /// Months from `decided` on whose count lies more than [`SPIKE_Z`] deviations above the mean of

@@ -1,0 +1,77 @@
+//! What every use case is given: the database, the risk models in service and the clock, plus the few settings
+//! that change what a use case does.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::clock::{Clock, SystemClock};
+use super::models::ModelRegistry;
+use crate::storage::Db;
+
+/// How petition uploads are run.
+#[derive(Debug, Clone, Copy)]
+pub struct PetitionSettings {
+    /// Uploads larger than this import in the background (the JSON API answers 202).
+    pub async_threshold_bytes: usize,
+    /// A background import not heard of for this long is taken over or reported failed.
+    pub job_stalled_after: Duration,
+}
+
+impl Default for PetitionSettings {
+    fn default() -> Self {
+        Self {
+            async_threshold_bytes: 8 * 1024 * 1024,
+            job_stalled_after: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Cheap to clone: every part is shared.
+#[derive(Clone)]
+pub struct Context {
+    pub(in crate::app) db: Db,
+    models: Arc<ModelRegistry>,
+    clock: Arc<dyn Clock>,
+    pub petitions: PetitionSettings,
+    pub(in crate::app) throttle: Arc<crate::auth::throttle::LoginThrottle>,
+}
+
+impl Context {
+    pub fn new(db: Db, models: ModelRegistry) -> Self {
+        Self {
+            db,
+            models: Arc::new(models),
+            clock: Arc::new(SystemClock),
+            petitions: PetitionSettings::default(),
+            throttle: Arc::default(),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    pub fn with_petition_settings(mut self, settings: PetitionSettings) -> Self {
+        self.petitions = settings;
+        self
+    }
+
+    pub fn models(&self) -> &ModelRegistry {
+        &self.models
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// The database's backend name (sqlite or postgres), for logs and metrics.
+    pub fn backend(&self) -> &'static str {
+        self.db.backend()
+    }
+
+    /// Closes the database's connections; the context is unusable after.
+    pub async fn close(&self) {
+        self.db.close().await
+    }
+}

@@ -1,0 +1,171 @@
+//! Petition (信访) data: importing exports (at once, or in the background when large), reading import reports,
+//! the statistics of regions in scope, and the region table rates are computed against. Every import is
+//! followed by the follow-up check of the decisions going ahead.
+
+use uuid::Uuid;
+
+use super::petition_evidence::RegionHistory;
+use super::{AppError, Context, authorize};
+use crate::auth::permission::{ImportPetitions, ReadPetitions};
+use crate::domain::petition::Region;
+use crate::domain::principal::Principal;
+use crate::petitions::import::{ImportOptions, ImportReport};
+use crate::petitions::indicators::{PetitionStats, StatsQuery};
+use crate::petitions::jobs::{ImportStatus, QueuedImport, enqueue};
+use crate::petitions::service::{ImportError, Progress, import_file};
+use crate::storage::StorageError;
+
+/// A petition export as uploaded or read from disk.
+pub struct Upload {
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    pub options: ImportOptions,
+    /// Import the valid rows and keep the rejects; otherwise the file imports whole or not at all.
+    pub skip_invalid: bool,
+}
+
+/// What became of a submitted upload.
+pub enum Submitted {
+    /// Imported (or refused) at once; the report says which.
+    Done(Box<ImportReport>),
+    /// Large: queued for import in the background.
+    Queued(ImportStatus),
+}
+
+fn import_error(error: ImportError) -> AppError {
+    match error {
+        ImportError::Storage(e) => e.into(),
+        ImportError::Internal(m) => AppError::internal_msg("petition import", m),
+    }
+}
+
+/// Imports a file now, as the caller (a scoped admin imports only petitions of their regions), with
+/// `progress` told of the rows read; then runs the follow-up check. The report says whether it was refused.
+pub async fn import_now(
+    ctx: &Context,
+    principal: &Principal,
+    mut upload: Upload,
+    progress: Progress,
+) -> Result<ImportReport, AppError> {
+    authorize::<ImportPetitions>(principal)?;
+    upload.options.scope = principal.scope.clone();
+    let report = import_file(
+        &ctx.db,
+        &upload.file_name,
+        upload.bytes,
+        upload.options,
+        upload.skip_invalid,
+        &principal.username,
+        ctx.clock().today(),
+        progress,
+    )
+    .await
+    .map_err(import_error)?;
+    Ok(report)
+}
+
+/// Imports a file at once, or — when it is larger than the background threshold — queues it and answers with
+/// its status.
+pub async fn submit(
+    ctx: &Context,
+    principal: &Principal,
+    mut upload: Upload,
+) -> Result<Submitted, AppError> {
+    authorize::<ImportPetitions>(principal)?;
+    if upload.bytes.len() <= ctx.petitions.async_threshold_bytes {
+        let report = import_now(ctx, principal, upload, Box::new(|_, _| {})).await?;
+        return Ok(Submitted::Done(Box::new(report)));
+    }
+    upload.options.scope = principal.scope.clone();
+    let id = Uuid::new_v4();
+    let status = ImportStatus {
+        id,
+        status: "queued".into(),
+        file_name: upload.file_name.clone(),
+        report: None,
+        error: None,
+    };
+    let job = QueuedImport {
+        id,
+        file_name: upload.file_name,
+        bytes: upload.bytes,
+        options: upload.options,
+        skip_invalid: upload.skip_invalid,
+        actor: principal.username.clone(),
+        today: ctx.clock().today(),
+    };
+    enqueue(&ctx.db, job, ctx.petitions.job_stalled_after)
+        .await
+        .map_err(|e| AppError::internal_msg("queueing a petition import", e))?;
+    Ok(Submitted::Queued(status))
+}
+
+/// An import's status (queued, running, succeeded, failed) and, once it has run, its report.
+pub async fn status(
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<ImportStatus, AppError> {
+    authorize::<ImportPetitions>(principal)?;
+    // The job first: it is marked done only after the import committed, so a job read as done always finds
+    // its import below, and one that finishes in between is found finished.
+    let job = ctx.db.import_job(id).await?;
+    match (ctx.db.petition_import(id).await, job) {
+        (Ok(stored), _) => ImportStatus::finished(&stored)
+            .map_err(|e| AppError::internal_msg("petition import status", e)),
+        (Err(StorageError::NotFound(_)), Some(job)) => Ok(ImportStatus::pending(
+            &job,
+            ctx.clock().now(),
+            ctx.petitions.job_stalled_after,
+        )),
+        (Err(e), _) => Err(e.into()),
+    }
+}
+
+/// The rows an import rejected, as CSV; 404 when it rejected none.
+pub async fn rejects(ctx: &Context, principal: &Principal, id: Uuid) -> Result<String, AppError> {
+    authorize::<ImportPetitions>(principal)?;
+    ctx.db
+        .petition_import(id)
+        .await?
+        .rejects_csv
+        .ok_or_else(|| AppError::NotFound("this import rejected no rows".into()))
+}
+
+/// Petition indicators of regions (all inside the caller's scope; another answers 404, as if it did not
+/// exist), categories and window. The parent baseline is used only when the parents are inside the scope too.
+pub async fn stats(
+    ctx: &Context,
+    principal: &Principal,
+    query: StatsQuery,
+) -> Result<PetitionStats, AppError> {
+    authorize::<ReadPetitions>(principal)?;
+    if let Some(outside) = query
+        .regions
+        .iter()
+        .find(|code| !principal.scope.covers_code(code))
+    {
+        return Err(AppError::NotFound(format!(
+            "no petition statistics for region {outside}"
+        )));
+    }
+    let history = RegionHistory::load(
+        &ctx.db,
+        query.regions,
+        query.categories.as_deref(),
+        query.to,
+        &principal.scope,
+    )
+    .await?;
+    Ok(history.stats(query.categories, query.from))
+}
+
+/// Inserts or replaces regions (code, name, population, households) by code; returns how many.
+pub async fn import_regions(
+    ctx: &Context,
+    principal: &Principal,
+    regions: &[Region],
+) -> Result<usize, AppError> {
+    authorize::<ImportPetitions>(principal)?;
+    Ok(ctx.db.upsert_regions(regions).await?)
+}

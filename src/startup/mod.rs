@@ -1,0 +1,172 @@
+//! Building the server from settings: load the risk models, open the database, apply migrations, bind (port 0
+//! works), wire the use cases' context into the state, and run until stopped. SIGTERM and Ctrl-C drain
+//! in-flight requests.
+
+pub mod models;
+
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::app::{Context as UseCases, PetitionSettings};
+use crate::config::{Settings, redact};
+use crate::http::auth::authenticate_requests;
+use crate::http::extract::query_error;
+use crate::http::middleware::{not_found, observe, problem_fallback};
+use crate::http::{self, AppState};
+use crate::storage::Db;
+
+/// How long a stopping server waits for in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Headers on every response: no inline script, no framing, no sniffing, no referrer, no caching
+/// of answers that may hold restricted data.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; \
+             frame-ancestors 'none'",
+        ))
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Cache-Control", "no-store"))
+}
+
+pub struct Application {
+    server: Server,
+    addr: SocketAddr,
+    ctx: UseCases,
+    db: Db,
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let models = models::load(settings.models_dir.as_deref())?;
+        let db = connect(settings).await?;
+        let ctx = context(settings, db.clone(), models)?;
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let openapi = http::openapi();
+        let state = web::Data::new(AppState {
+            ctx: ctx.clone(),
+            metrics: Default::default(),
+            openapi_json: openapi.to_string(),
+        });
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .into_utoipa_app()
+                .configure(http::routes)
+                .split_for_parts();
+            app.app_data(state.clone())
+                .app_data(web::QueryConfig::default().error_handler(query_error))
+                .service(
+                    SwaggerUi::new("/api/docs/{_:.*}").config(Config::new(["/api/openapi.json"])),
+                )
+                .route("/api/docs", web::get().to(docs_with_slash))
+                .default_service(web::to(not_found))
+                .wrap(from_fn(authenticate_requests))
+                .wrap(ErrorHandlers::new().default_handler(problem_fallback))
+                .wrap(from_fn(observe))
+                .wrap(security_headers())
+        })
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .listen(listener)?
+        .run();
+        Ok(Self {
+            server,
+            addr,
+            ctx,
+            db,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The use cases' context the server runs on.
+    pub fn context(&self) -> &UseCases {
+        &self.ctx
+    }
+
+    /// The database itself, for tests that check what was stored.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and closes the pool.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        self.db.close().await;
+        result
+    }
+}
+
+/// `/api/docs` is the documentation page's folder; its page lives at `/api/docs/`.
+async fn docs_with_slash() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, "/api/docs/"))
+        .finish()
+}
+
+/// The use cases' context from the settings: the risk models (an invalid one is refused before anything else
+/// starts, with every error named), the report fonts, and the database with its migrations applied.
+pub async fn open(settings: &Settings) -> anyhow::Result<UseCases> {
+    let models = models::load(settings.models_dir.as_deref())?;
+    let db = connect(settings).await?;
+    context(settings, db, models)
+}
+
+/// The configured database, with its pending migrations applied.
+async fn connect(settings: &Settings) -> anyhow::Result<Db> {
+    let db = Db::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&settings.database_url)))?;
+    let applied = db
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    if applied > 0 {
+        tracing::info!(
+            applied,
+            backend = db.backend(),
+            "database migrations applied"
+        );
+    }
+    Ok(db)
+}
+
+fn context(
+    settings: &Settings,
+    db: Db,
+    models: crate::app::ModelRegistry,
+) -> anyhow::Result<UseCases> {
+    crate::reports::fonts::init(settings.font.as_deref())?;
+    Ok(
+        UseCases::new(db, models).with_petition_settings(PetitionSettings {
+            async_threshold_bytes: settings.petitions_async_threshold_bytes,
+            job_stalled_after: Duration::from_secs(settings.petitions_job_stalled_after_seconds),
+        }),
+    )
+}
+
+/// Applies the pending migrations of the configured database; returns how many ran and the backend's name.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<(usize, &'static str)> {
+    let db = Db::connect(&settings.database_url)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&settings.database_url)))?;
+    let applied = db.migrate().await?;
+    let backend = db.backend();
+    db.close().await;
+    Ok((applied, backend))
+}
