@@ -17,6 +17,7 @@ use crate::http::auth::authenticate_requests;
 use crate::http::extract::query_error;
 use crate::http::middleware::{not_found, observe, problem_fallback};
 use crate::http::{self, AppState};
+use crate::petitions::jobs::ImportWorker;
 use crate::scoring;
 use crate::storage::{Db, redact};
 
@@ -43,6 +44,7 @@ pub struct Application {
     server: Server,
     addr: SocketAddr,
     db: Db,
+    import_worker: ImportWorker,
 }
 
 impl Application {
@@ -68,16 +70,18 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         let openapi = http::openapi();
+        // Every instance imports queued uploads, its own and those of the other instances on the database.
+        let import_worker = ImportWorker::start(
+            db.clone(),
+            Duration::from_secs(settings.petitions_job_stalled_after_seconds),
+        );
         let state = web::Data::new(AppState {
             db: db.clone(),
             models,
             metrics: Default::default(),
-            throttle: Default::default(),
             openapi_json: openapi.to_string(),
             petitions_async_threshold_bytes: settings.petitions_async_threshold_bytes,
-            petitions_job_stalled_after: std::time::Duration::from_secs(
-                settings.petitions_job_stalled_after_seconds,
-            ),
+            import_waker: import_worker.waker(),
         });
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -98,7 +102,12 @@ impl Application {
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(listener)?
         .run();
-        Ok(Self { server, addr, db })
+        Ok(Self {
+            server,
+            addr,
+            db,
+            import_worker,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -109,9 +118,11 @@ impl Application {
         &self.db
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and closes the pool.
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish, hands a running background import
+    /// back to the queue, and closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        self.import_worker.stop().await;
         self.db.close().await;
         result
     }

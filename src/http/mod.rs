@@ -42,13 +42,12 @@ pub struct AppState {
     /// The validated risk models of the models folder, loaded once at start.
     pub models: Vec<Model>,
     pub metrics: metrics::Metrics,
-    pub throttle: crate::auth::throttle::LoginThrottle,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
     /// Petition uploads larger than this import in the background (202).
     pub petitions_async_threshold_bytes: usize,
-    /// A background import silent for this long is reported failed.
-    pub petitions_job_stalled_after: std::time::Duration,
+    /// Wakes this instance's background import worker when an upload is queued here.
+    pub import_waker: crate::petitions::jobs::ImportWaker,
 }
 
 /// Every route of the service.

@@ -220,13 +220,7 @@ async fn create_import(
     let today = chrono::Local::now().date_naive();
     if upload.bytes.len() > state.petitions_async_threshold_bytes {
         let id = Uuid::new_v4();
-        let status = ImportStatus {
-            id,
-            status: "queued".into(),
-            file_name: upload.file_name.clone(),
-            report: None,
-            error: None,
-        };
+        let status = ImportStatus::queued(id, &upload.file_name);
         let job = QueuedImport {
             id,
             file_name: upload.file_name,
@@ -236,7 +230,7 @@ async fn create_import(
             actor: user.username.clone(),
             today,
         };
-        enqueue(&state.db, job, state.petitions_job_stalled_after)
+        enqueue(&state.db, &state.import_waker, job)
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?;
         return Ok(HttpResponse::Accepted()
@@ -294,12 +288,9 @@ async fn get_import(
     // its import below, and one that finishes in between is found finished.
     let job = state.db.import_job(id).await?;
     let status = match (state.db.petition_import(id).await, job) {
-        (Ok(stored), _) => {
-            ImportStatus::finished(&stored).map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?
-        }
-        (Err(StorageError::NotFound(_)), Some(job)) => {
-            ImportStatus::pending(&job, chrono::Utc::now(), state.petitions_job_stalled_after)
-        }
+        (Ok(stored), job) => ImportStatus::finished(&stored, job.as_ref())
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!(e)))?,
+        (Err(StorageError::NotFound(_)), Some(job)) => ImportStatus::pending(&job),
         (Err(e), _) => return Err(e.into()),
     };
     Ok(HttpResponse::Ok().json(status))

@@ -1,7 +1,5 @@
 //! `/api/v1/session`: password sign-in issuing a session cookie, who-am-I, and sign-out.
 
-use std::time::Instant;
-
 use actix_web::cookie::{Cookie, SameSite, time};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
@@ -16,6 +14,7 @@ use crate::auth::password;
 use crate::auth::permission::SignedIn;
 use crate::auth::principal::{Credential, Principal};
 use crate::auth::secret;
+use crate::auth::throttle;
 use crate::domain::account::{Role, Scope};
 use crate::domain::audit::AuditRecord;
 use crate::error::{ApiError, Problem};
@@ -95,7 +94,7 @@ async fn sign_in(
         .take(64)
         .collect();
     let client = req.peer_addr().map(|a| a.ip());
-    if let Err(wait) = state.throttle.check(&username, client, Instant::now()) {
+    if let Err(wait) = throttle::check(&state.db, &username, client).await? {
         return Err(ApiError::TooManyRequests {
             retry_after_seconds: wait.as_secs().max(1),
         });
@@ -119,9 +118,7 @@ async fn sign_in(
     let user = match (verified, candidate) {
         (true, Some((user, _))) => user,
         (_, candidate) => {
-            state
-                .throttle
-                .record_failure(&username, client, Instant::now());
+            throttle::record_failure(&state.db, &username, client).await?;
             let record = AuditRecord {
                 entity: "user",
                 entity_id: candidate.map(|(u, _)| u.id).unwrap_or_else(Uuid::nil),
@@ -135,7 +132,7 @@ async fn sign_in(
             return Err(ApiError::Unauthorized(BAD_CREDENTIALS.into()));
         }
     };
-    state.throttle.record_success(&username);
+    throttle::record_success(&state.db, &username).await?;
     let token = secret::new_secret("wps_");
     let csrf_token = secret::new_secret("");
     let expires_at = now() + SESSION_ABSOLUTE;
@@ -203,7 +200,7 @@ async fn change_password(
     } = body.0;
     password::check_strength(&new_password).map_err(|m| ApiError::invalid("new_password", m))?;
     let client = req.peer_addr().map(|a| a.ip());
-    if let Err(wait) = state.throttle.check(&user.username, client, Instant::now()) {
+    if let Err(wait) = throttle::check(&state.db, &user.username, client).await? {
         return Err(ApiError::TooManyRequests {
             retry_after_seconds: wait.as_secs().max(1),
         });
@@ -219,9 +216,7 @@ async fn change_password(
     .await
     .map_err(|e| ApiError::Internal(e.into()))?;
     let Some(new_hash) = checked else {
-        state
-            .throttle
-            .record_failure(&user.username, client, Instant::now());
+        throttle::record_failure(&state.db, &user.username, client).await?;
         return Err(ApiError::invalid(
             "current_password",
             "the current password is wrong",
