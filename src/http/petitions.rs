@@ -284,7 +284,7 @@ async fn get_import(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&id)?;
-    // The job first: it is marked done only after the import committed, so a job read as done always finds
+    // The job first: it is marked done in the import's own transaction, so a job read as done always finds
     // its import below, and one that finishes in between is found finished.
     let job = state.db.import_job(id).await?;
     let status = match (state.db.petition_import(id).await, job) {

@@ -260,7 +260,10 @@ async fn work(db: Db, lease: Duration, wake: Arc<Notify>, mut stop: watch::Recei
             }
             Ok(None) => {}
             // SQLite: another instance's import holds the write lock; the job waits for the next look.
-            Err(e) => tracing::debug!(error = %e, "cannot claim a background import now"),
+            Err(e @ StorageError::Unavailable(_)) => {
+                tracing::debug!(error = %e, "cannot claim a background import now")
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot claim a background import"),
         }
         tokio::select! {
             () = wake.notified() => {}
@@ -293,7 +296,7 @@ async fn next_job(
 
 /// How a claimed job's run ended, for this instance.
 enum Ended {
-    Ran(Result<ImportReport, ImportError>),
+    Ran(Result<Box<ImportReport>, ImportError>),
     TakenOver,
     Stopping,
 }
@@ -324,7 +327,7 @@ async fn run(db: &Db, job: ClaimedImportJob, lease: Duration, stop: &mut watch::
     );
     // Dropping the import rolls its transaction back: it could not have committed without the lease.
     let ended = tokio::select! {
-        outcome = import => Ended::Ran(outcome),
+        outcome = import => Ended::Ran(outcome.map(Box::new)),
         () = lost.notified() => Ended::TakenOver,
         _ = stop.changed() => Ended::Stopping,
     };
