@@ -23,8 +23,8 @@ pub struct Settings {
     pub font: Option<PathBuf>,
     /// Petition uploads larger than this import in the background: 202 with the import id.
     pub petitions_async_threshold_bytes: usize,
-    /// A background import not heard of for this long died with its server and is reported failed; a running
-    /// one shows it is alive four times as often.
+    /// The lease on a background import: its holder renews it four times as often; once it has expired (the
+    /// holder died) another instance takes the job over.
     pub petitions_job_stalled_after_seconds: u64,
 }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::clock::{Clock, SystemClock};
 use super::models::ModelRegistry;
+use crate::petitions::jobs::ImportWaker;
 use crate::storage::Db;
 
 /// How petition uploads are run.
@@ -13,7 +14,7 @@ use crate::storage::Db;
 pub struct PetitionSettings {
     /// Uploads larger than this import in the background (the JSON API answers 202).
     pub async_threshold_bytes: usize,
-    /// A background import not heard of for this long is taken over or reported failed.
+    /// A background import's lease: not renewed for this long, another instance takes it over.
     pub job_stalled_after: Duration,
 }
 
@@ -33,7 +34,8 @@ pub struct Context {
     models: Arc<ModelRegistry>,
     clock: Arc<dyn Clock>,
     pub petitions: PetitionSettings,
-    pub(in crate::app) throttle: Arc<crate::auth::throttle::LoginThrottle>,
+    /// Wakes this instance's background import worker when an upload is queued here.
+    pub(in crate::app) import_waker: Option<ImportWaker>,
 }
 
 impl Context {
@@ -43,12 +45,18 @@ impl Context {
             models: Arc::new(models),
             clock: Arc::new(SystemClock),
             petitions: PetitionSettings::default(),
-            throttle: Arc::default(),
+            import_waker: None,
         }
     }
 
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Uploads queued through this context wake this worker (others find them within a second anyway).
+    pub fn with_import_waker(mut self, waker: ImportWaker) -> Self {
+        self.import_waker = Some(waker);
         self
     }
 

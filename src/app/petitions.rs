@@ -78,13 +78,7 @@ pub async fn submit(
     }
     upload.options.scope = principal.scope.clone();
     let id = Uuid::new_v4();
-    let status = ImportStatus {
-        id,
-        status: "queued".into(),
-        file_name: upload.file_name.clone(),
-        report: None,
-        error: None,
-    };
+    let status = ImportStatus::queued(id, &upload.file_name);
     let job = QueuedImport {
         id,
         file_name: upload.file_name,
@@ -94,7 +88,8 @@ pub async fn submit(
         actor: principal.username.clone(),
         today: ctx.clock().today(),
     };
-    enqueue(&ctx.db, job, ctx.petitions.job_stalled_after)
+    let waker = ctx.import_waker.clone().unwrap_or_default();
+    enqueue(&ctx.db, &waker, job)
         .await
         .map_err(|e| AppError::internal_msg("queueing a petition import", e))?;
     Ok(Submitted::Queued(status))
@@ -107,17 +102,13 @@ pub async fn status(
     id: Uuid,
 ) -> Result<ImportStatus, AppError> {
     authorize::<ImportPetitions>(principal)?;
-    // The job first: it is marked done only after the import committed, so a job read as done always finds
+    // The job first: it is marked done in the import's own transaction, so a job read as done always finds
     // its import below, and one that finishes in between is found finished.
     let job = ctx.db.import_job(id).await?;
     match (ctx.db.petition_import(id).await, job) {
-        (Ok(stored), _) => ImportStatus::finished(&stored)
+        (Ok(stored), job) => ImportStatus::finished(&stored, job.as_ref())
             .map_err(|e| AppError::internal_msg("petition import status", e)),
-        (Err(StorageError::NotFound(_)), Some(job)) => Ok(ImportStatus::pending(
-            &job,
-            ctx.clock().now(),
-            ctx.petitions.job_stalled_after,
-        )),
+        (Err(StorageError::NotFound(_)), Some(job)) => Ok(ImportStatus::pending(&job)),
         (Err(e), _) => Err(e.into()),
     }
 }

@@ -1,10 +1,12 @@
 //! Sign-in throttling as the use cases see it: is the account or the client address locked, and count a
-//! failure or a success.
+//! failure or a success. The counts live in the database, so every instance sees the same; the policy (keys,
+//! limits, window) is `auth::throttle`'s.
 
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::{AppError, Context};
+use crate::auth::throttle::{account_key, keys, locked_for, window_over_if_started_by};
 
 /// How long the caller must wait, when the account or the client address is locked.
 pub(super) async fn check(
@@ -12,21 +14,28 @@ pub(super) async fn check(
     username: &str,
     client: Option<IpAddr>,
 ) -> Result<Option<Duration>, AppError> {
-    Ok(ctx.throttle.check(username, client, Instant::now()).err())
+    let keys = keys(username, client);
+    let names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
+    let windows = ctx.db.throttle_windows(&names).await?;
+    Ok(locked_for(&keys, &windows, ctx.clock().now()))
 }
 
+/// Counts a failure against the account and the client; windows that are over are dropped on the way.
 pub(super) async fn record_failure(
     ctx: &Context,
     username: &str,
     client: Option<IpAddr>,
 ) -> Result<(), AppError> {
-    ctx.throttle
-        .record_failure(username, client, Instant::now());
+    let now = ctx.clock().now();
+    let over = window_over_if_started_by(now);
+    for key in keys(username, client) {
+        ctx.db.count_throttle_failure(&key.key, now, over).await?;
+    }
+    ctx.db.prune_throttle_windows(over).await?;
     Ok(())
 }
 
 /// A successful sign-in clears the account's count (not the client's).
 pub(super) async fn record_success(ctx: &Context, username: &str) -> Result<(), AppError> {
-    ctx.throttle.record_success(username);
-    Ok(())
+    Ok(ctx.db.clear_throttle_key(&account_key(username)).await?)
 }

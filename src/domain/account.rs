@@ -174,3 +174,11 @@ pub struct UserChange {
     pub disabled: Option<bool>,
     pub password_hash: Option<String>,
 }
+
+/// The failed sign-ins counted against one throttle key since its window started.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThrottleWindow {
+    pub key: String,
+    pub started: DateTime<Utc>,
+    pub failures: i32,
+}

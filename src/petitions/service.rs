@@ -15,6 +15,7 @@ use super::rollup::rollup_changes;
 use super::table::FileFormat;
 use super::vocabulary;
 use crate::storage::petition_import::{Accepted, ImportAttempt, ImportCounts, ImportMessage};
+use crate::storage::petition_jobs::JobLease;
 use crate::storage::{Db, StorageError};
 
 #[derive(Debug, thiserror::Error)]
@@ -53,11 +54,13 @@ pub async fn import_file(
         actor,
         today,
         progress,
+        None,
     )
     .await
 }
 
-/// [`import_file`] under an id given beforehand (a background import's, announced with its 202).
+/// [`import_file`] under an id given beforehand (a background import's, announced with its 202). With a
+/// `lease`, the import also finishes that job, and commits only while the lease holds.
 #[allow(clippy::too_many_arguments)]
 pub async fn import_file_as(
     db: &Db,
@@ -69,6 +72,7 @@ pub async fn import_file_as(
     actor: &str,
     today: NaiveDate,
     mut progress: Progress,
+    lease: Option<JobLease>,
 ) -> Result<ImportReport, ImportError> {
     let vocabulary = vocabulary().map_err(ImportError::Internal)?;
     let name = file_name.to_owned();
@@ -121,6 +125,7 @@ pub async fn import_file_as(
         actor,
         rejects_csv: None,
         scope: &scope,
+        lease,
     };
     let storing = db.import_petitions(&attempt, messages, rollup_changes);
     let (stored, outcome) = tokio::join!(storing, reading);

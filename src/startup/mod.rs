@@ -20,6 +20,7 @@ use crate::http::auth::authenticate_requests;
 use crate::http::extract::query_error;
 use crate::http::middleware::{not_found, observe, problem_fallback};
 use crate::http::{self, AppState};
+use crate::petitions::jobs::ImportWorker;
 use crate::storage::Db;
 
 /// How long a stopping server waits for in-flight requests.
@@ -46,13 +47,19 @@ pub struct Application {
     addr: SocketAddr,
     ctx: UseCases,
     db: Db,
+    import_worker: ImportWorker,
 }
 
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let models = models::load(settings.models_dir.as_deref())?;
         let db = connect(settings).await?;
-        let ctx = context(settings, db.clone(), models)?;
+        // Every instance imports queued uploads, its own and those of the other instances on the database.
+        let import_worker = ImportWorker::start(
+            db.clone(),
+            Duration::from_secs(settings.petitions_job_stalled_after_seconds),
+        );
+        let ctx = context(settings, db.clone(), models)?.with_import_waker(import_worker.waker());
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
@@ -87,6 +94,7 @@ impl Application {
             addr,
             ctx,
             db,
+            import_worker,
         })
     }
 
@@ -104,9 +112,11 @@ impl Application {
         &self.db
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish and closes the pool.
+    /// Serves until SIGTERM or Ctrl-C, then lets in-flight requests finish, hands a running background import
+    /// back to the queue, and closes the pool.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        self.import_worker.stop().await;
         self.db.close().await;
         result
     }

@@ -16,6 +16,7 @@ pub mod resolutions;
 pub mod scenarios;
 pub mod scope;
 mod sqlite_bulk;
+pub mod throttle;
 
 use std::collections::BTreeSet;
 use std::path::Path;

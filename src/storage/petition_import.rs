@@ -1,7 +1,9 @@
 //! Writing an import: the import row, the records and the rollup changes commit together or not at all, so a
 //! killed import leaves nothing. Records arrive in batches while the rest of the file is still being
 //! validated, and each batch is written as it comes; the importer's verdict on the whole file arrives last
-//! and either commits the transaction or drops it.
+//! and either commits the transaction or drops it. A background import's job is finished in the same
+//! transaction, and only while the job is still leased to this attempt: a job taken over by another instance
+//! rolls back here instead of committing twice.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,8 +12,9 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::audit::append_audit;
+use super::petition_jobs::{FINISH_LEASED_JOB, JobLease, STILL_LEASED, lease_lost};
 use super::petitions::{PetitionRow, RECORD_COLUMNS};
-use super::{Db, StorageError, in_write_tx, now, with_pool};
+use super::{Db, StorageError, in_write_tx, now};
 use crate::domain::account::Scope;
 use crate::domain::audit::AuditRecord;
 use crate::domain::petition::{PetitionRecord, RollupRow, merge_rollup_rows};
@@ -66,6 +69,29 @@ pub struct ImportAttempt<'a> {
     pub rejects_csv: Option<&'a str>,
     /// The importer's regions: a stored record located outside them is not theirs to replace.
     pub scope: &'a Scope,
+    /// A background import's claim on its job (`id` is the job's): the import commits only while it holds.
+    pub lease: Option<JobLease>,
+}
+
+/// Ends the attempt's job under its lease inside `$tx`, or returns the lease-lost error from the function.
+macro_rules! finish_job {
+    ($tx:ident, $attempt:expr, $status:expr, $at:expr) => {
+        if let Some(lease) = $attempt.lease {
+            let finished = sqlx::query(FINISH_LEASED_JOB)
+                .bind($status)
+                .bind(None::<&str>)
+                .bind($at)
+                .bind(lease.job)
+                .bind(lease.token)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if !finished {
+                return Err(lease_lost(lease.job));
+            }
+        }
+    };
 }
 
 /// How each backend writes a batch of records inside its transaction.
@@ -188,6 +214,17 @@ impl Db {
         }
         let at = now();
         let counts = in_write_tx!(self, tx => {
+            // A takeover that happened before this transaction ends the attempt before it writes anything.
+            if let Some(lease) = attempt.lease {
+                let held: bool = sqlx::query_scalar(STILL_LEASED)
+                    .bind(lease.job)
+                    .bind(lease.token)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if !held {
+                    return Err(lease_lost(lease.job));
+                }
+            }
             let seq: i64 = sqlx::query_scalar(INSERT_IMPORT)
                 .bind(attempt.id)
                 .bind(attempt.file_name)
@@ -298,28 +335,34 @@ impl Db {
                 })),
             };
             append_audit!(tx, &audit, at)?;
+            finish_job!(tx, attempt, "succeeded", at);
             counts
         });
         tracing::debug!(import = %attempt.id, "committed");
         Ok(Some(counts))
     }
 
-    /// Records a refused file: only its report, no data.
+    /// Records a refused file: only its report, no data; a background import's job ends failed with it.
     pub async fn record_rejected_import(
         &self,
         attempt: &ImportAttempt<'_>,
         report: &str,
     ) -> Result<i64, StorageError> {
-        let seq: i64 = with_pool!(self, pool => sqlx::query_scalar(INSERT_IMPORT)
-            .bind(attempt.id)
-            .bind(attempt.file_name)
-            .bind("rejected")
-            .bind(attempt.actor)
-            .bind(now())
-            .bind(report)
-            .bind(attempt.rejects_csv)
-            .fetch_one(pool)
-            .await)?;
+        let at = now();
+        let seq = in_write_tx!(self, tx => {
+            let seq: i64 = sqlx::query_scalar(INSERT_IMPORT)
+                .bind(attempt.id)
+                .bind(attempt.file_name)
+                .bind("rejected")
+                .bind(attempt.actor)
+                .bind(at)
+                .bind(report)
+                .bind(attempt.rejects_csv)
+                .fetch_one(&mut *tx)
+                .await?;
+            finish_job!(tx, attempt, "failed", at);
+            seq
+        });
         Ok(seq)
     }
 }
