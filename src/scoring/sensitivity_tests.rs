@@ -192,3 +192,64 @@ fn a_fuzzy_model_says_its_levels_are_read_from_r() {
     let json = serde_json::to_value(&s).unwrap();
     assert_eq!(json["basis"], "index_bands_of_fuzzy_model");
 }
+
+/// One expert's (probability, impact) grade per factor.
+fn one_expert(grades: &[(&str, u8, u8)]) -> AssessmentInputs {
+    let mine = grades
+        .iter()
+        .map(|&(id, probability, impact)| {
+            let rating = crate::scoring::inputs::ExpertRating {
+                probability,
+                impact,
+                low: None,
+                high: None,
+                note: None,
+            };
+            (id.to_string(), rating)
+        })
+        .collect();
+    AssessmentInputs {
+        ratings: [("expert_a".to_string(), mine)].into(),
+        ..AssessmentInputs::default()
+    }
+}
+
+#[test]
+fn a_factor_whose_line_lies_flat_on_a_threshold_holds_the_level_at_every_weight() {
+    let models = bundled_models().unwrap();
+    let model = models
+        .iter()
+        .find(|m| m.spec().id == "house_expropriation")
+        .unwrap();
+    let inputs = one_expert(&[
+        ("public_interest_plan", 2, 2),
+        ("comment_period_hearing", 2, 2),
+        ("compensation_vs_market", 5, 4),
+        ("valuer_choice", 4, 5),
+        ("resettlement_housing", 4, 5),
+        ("pre_signing_rate", 4, 5),
+        ("funds_dedicated_account", 5, 5),
+        ("owner_support", 4, 5),
+        ("vulnerable_disputed_titles", 4, 4),
+        ("forced_demolition", 4, 4),
+        ("demolition_petitions", 4, 4),
+    ]);
+    let a = assess(model, &inputs).unwrap();
+    // Exactly R = 16/25 = 0.64, the high threshold; each of the last three factors has rᵢ = 0.8·0.8 = 16/25,
+    // which is also the others' weighted mean ρ, so R(w′) = 0.64 at every weight: the level holds throughout.
+    assert_eq!(a.initial.level, Level::High);
+    let s = sensitivity(model, &a);
+    for id in [
+        "vulnerable_disputed_titles",
+        "forced_demolition",
+        "demolition_petitions",
+    ] {
+        let wi = s
+            .initial
+            .weight_intervals
+            .iter()
+            .find(|w| w.factor == id)
+            .unwrap();
+        assert_eq!((wi.lo, wi.hi), (0.0, 1.0), "{id}");
+    }
+}
