@@ -193,6 +193,9 @@ fn axis_flips(grade: u8, level: Level, at: impl Fn(u8) -> (f64, Level)) -> AxisF
     }
 }
 
+/// Below this |rᵢ − ρ| the line is flat but for rounding, and a bound solved from rounding would be spurious.
+const FLAT_SLOPE: f64 = 1e-12;
+
 /// R(w′) = ρ + w′(rᵢ − ρ) with ρ = (R − wᵢrᵢ)/(1 − wᵢ), the others' weighted mean degree; solved against
 /// the band of the current level.
 fn weight_interval(model: &Model, r: f64, w: f64, degree: f64, level: Level) -> (f64, f64) {
@@ -208,7 +211,7 @@ fn weight_interval(model: &Model, r: f64, w: f64, degree: f64, level: Level) -> 
         Level::Medium => (bands.medium, bands.high),
         Level::High => (bands.high, f64::INFINITY),
     };
-    if slope == 0.0 {
+    if slope.abs() < FLAT_SLOPE {
         return (0.0, 1.0);
     }
     let a = (floor - rho) / slope;
