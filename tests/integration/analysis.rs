@@ -3,43 +3,25 @@
 //! simulation with no spread gives the deterministic level with probability 1; the optimizer's
 //! plan, posted as a checklist, gives the level it promised.
 
-use crate::common::{TestApp, expect_problem, land_requisition, spawn_app};
 use serde_json::{Value, json};
 
-/// Two experts who agree on every factor they rate (no spread).
-fn sheet(resettlement: u8) -> Value {
-    json!({
-        "public_interest_approval": {"probability": 2, "impact": 3},
-        "requisition_procedure": {"probability": 3, "impact": 3},
-        "resettlement_social_security": {"probability": resettlement, "impact": 4},
-        "collective_distribution": {"probability": 2, "impact": 3},
-        "villager_participation": {"probability": 2, "impact": 2},
-        "emergency_readiness": {"probability": 3, "impact": 3},
-    })
+use crate::common::panels::{Ratings, short_panel};
+use crate::common::{TestApp, expect_problem, json_of, land_requisition, spawn_app};
+
+/// Two experts who agree on every factor they rate (no spread): the short panel's first sheet, with the
+/// resettlement probability given.
+fn agreeing_panel(resettlement: u8) -> Ratings {
+    let mut sheet = short_panel()["张教授"].clone();
+    sheet.insert("resettlement_social_security", (resettlement, 4));
+    Ratings::from([("张教授", sheet.clone()), ("李律师", sheet)])
 }
 
 async fn rate_and_assess(app: &TestApp, id: &str, resettlement: u8) -> Value {
-    for expert in ["张教授", "李律师"] {
-        let res = app
-            .put_rating(
-                &format!("/api/v1/decisions/{id}/ratings/{expert}"),
-                &sheet(resettlement),
-            )
-            .await;
-        assert_eq!(res.status(), 200);
-    }
+    app.rate(id, &agreeing_panel(resettlement)).await;
     let res = app
         .post_json(&format!("/api/v1/decisions/{id}/assessments"), &json!({}))
         .await;
-    assert_eq!(res.status(), 201);
-    res.json().await.unwrap()
-}
-
-async fn ok_json(res: reqwest::Response) -> Value {
-    let status = res.status();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    body
+    json_of(res, 201).await
 }
 
 #[tokio::test]
@@ -49,9 +31,10 @@ async fn a_flip_point_is_where_reassessing_changes_the_level() {
     let id = decision["id"].as_str().unwrap().to_owned();
     let first = rate_and_assess(&app, &id, 3).await;
     let aid = first["id"].as_str().unwrap();
-    let answer = ok_json(
+    let answer = json_of(
         app.get(&format!("/api/v1/assessments/{aid}/sensitivity"))
             .await,
+        200,
     )
     .await;
     assert_eq!(answer["initial"]["level"], first["initial"]["level"]);
@@ -109,9 +92,10 @@ async fn a_simulation_without_spread_is_certain_and_seeded() {
         "/api/v1/assessments/{}/simulation",
         first["id"].as_str().unwrap()
     );
-    let sim = ok_json(
+    let sim = json_of(
         app.post_json(&path, &json!({"draws": 5000, "seed": 3}))
             .await,
+        200,
     )
     .await;
     let level = first["residual"]["level"].as_str().unwrap();
@@ -120,8 +104,8 @@ async fn a_simulation_without_spread_is_certain_and_seeded() {
     assert_eq!(sim["r_quantiles"]["p50"], first["residual"]["r"]);
     // With weight noise the level may move, but the same seed gives the same answer.
     let noisy = json!({"draws": 5000, "seed": 3, "weight_noise": 0.3});
-    let a = ok_json(app.post_json(&path, &noisy).await).await;
-    let b = ok_json(app.post_json(&path, &noisy).await).await;
+    let a = json_of(app.post_json(&path, &noisy).await, 200).await;
+    let b = json_of(app.post_json(&path, &noisy).await, 200).await;
     assert_eq!(a, b);
     let total = a["p_low"].as_f64().unwrap()
         + a["p_medium"].as_f64().unwrap()
@@ -171,7 +155,7 @@ async fn the_optimizer_plan_delivers_its_level_once_assigned() {
         "/api/v1/assessments/{}/mitigation-plan",
         first["id"].as_str().unwrap()
     );
-    let plan = ok_json(app.post_json(&path, &json!({"target": "low"})).await).await;
+    let plan = json_of(app.post_json(&path, &json!({"target": "low"})).await, 200).await;
     assert_eq!(plan["reached"], true, "{plan}");
     let frontier = plan["frontier"].as_array().unwrap();
     assert!(
@@ -181,9 +165,10 @@ async fn the_optimizer_plan_delivers_its_level_once_assigned() {
                 && w[0]["r"].as_f64() >= w[1]["r"].as_f64())
     );
     // Within no budget nothing can be bought.
-    let broke = ok_json(
+    let broke = json_of(
         app.post_json(&path, &json!({"target": "low", "budget": 0}))
             .await,
+        200,
     )
     .await;
     assert_eq!(broke["reached"], false);

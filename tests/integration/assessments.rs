@@ -2,73 +2,14 @@
 //! replay, then edit the model file and restart — old assessments still replay exactly while a
 //! new one follows the edited model. Expected numbers are computed here from the model file itself.
 
-use wenping::domain::account::Role;
-
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::hand_model::{Ratings, hand_model};
-use crate::common::{TestApp, header, land_requisition, spawn_app, spawn_app_on};
 use serde_json::{Value, json};
+use wenping::domain::account::Role;
 
-/// Three experts' sheets; the veto factors are rated unanimously.
-fn panel() -> Ratings {
-    let sheet =
-        |rows: &[(&'static str, u8, u8)]| rows.iter().map(|(f, p, q)| (*f, (*p, *q))).collect();
-    BTreeMap::from([
-        (
-            "张教授",
-            sheet(&[
-                ("public_interest_approval", 2, 3),
-                ("requisition_procedure", 3, 3),
-                ("compensation_standard", 4, 4),
-                ("resettlement_social_security", 3, 4),
-                ("collective_distribution", 2, 3),
-                ("signing_rate", 3, 3),
-                ("funds_in_place", 1, 2),
-                ("villager_support", 3, 3),
-                ("petition_history", 3, 3),
-                ("collective_petitions", 2, 4),
-                ("villager_participation", 2, 2),
-                ("emergency_readiness", 3, 3),
-            ]),
-        ),
-        (
-            "李律师",
-            sheet(&[
-                ("public_interest_approval", 2, 3),
-                ("requisition_procedure", 3, 3),
-                ("compensation_standard", 4, 5),
-                ("resettlement_social_security", 4, 4),
-                ("collective_distribution", 3, 3),
-                ("signing_rate", 3, 4),
-                ("funds_in_place", 1, 2),
-                ("villager_support", 3, 3),
-                ("petition_history", 2, 3),
-                ("collective_petitions", 2, 4),
-                ("villager_participation", 3, 2),
-                ("emergency_readiness", 2, 3),
-            ]),
-        ),
-        (
-            "王书记",
-            sheet(&[
-                ("public_interest_approval", 2, 3),
-                ("requisition_procedure", 3, 3),
-                ("compensation_standard", 3, 4),
-                ("resettlement_social_security", 3, 3),
-                ("collective_distribution", 2, 2),
-                ("signing_rate", 3, 3),
-                ("funds_in_place", 1, 2),
-                ("villager_support", 4, 3),
-                ("petition_history", 3, 4),
-                ("collective_petitions", 3, 4),
-                ("villager_participation", 2, 3),
-                ("emergency_readiness", 3, 3),
-            ]),
-        ),
-    ])
-}
+use crate::common::hand_model::hand_model;
+use crate::common::panels::{land_panel, sheet_json};
+use crate::common::{TestApp, assert_close, header, land_requisition, spawn_app, spawn_app_on};
 
 async fn assess(app: &TestApp, decision: &str, body: Value) -> Value {
     let planner = app.client_named("李规划", &[Role::Planner]).await;
@@ -102,16 +43,6 @@ async fn replay(app: &TestApp, assessment: &Value) -> Value {
     res.json().await.unwrap()
 }
 
-fn assert_close(actual: &Value, expected: f64, what: &str) {
-    let actual = actual
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: {actual}"));
-    assert!(
-        (actual - expected).abs() < 1e-12,
-        "{what}: {actual} ≠ {expected}"
-    );
-}
-
 #[tokio::test]
 async fn rate_assess_mitigate_replay_and_survive_a_model_edit() {
     let app = spawn_app().await;
@@ -120,18 +51,14 @@ async fn rate_assess_mitigate_replay_and_survive_a_model_edit() {
     let id = decision["id"].as_str().unwrap().to_owned();
     let attributes = &decision_body["attributes"];
 
-    let ratings = panel();
+    let ratings = land_panel();
     for (expert, sheet) in &ratings {
-        let body: Value = sheet
-            .iter()
-            .map(|(f, (p, q))| {
-                (
-                    f.to_string(),
-                    json!({"probability": p, "impact": q, "low": 1, "high": 5}),
-                )
-            })
-            .collect::<serde_json::Map<_, _>>()
-            .into();
+        // Every grade with the widest range of doubt.
+        let mut body = sheet_json(sheet);
+        for rating in body.as_object_mut().unwrap().values_mut() {
+            rating["low"] = json!(1);
+            rating["high"] = json!(5);
+        }
         let res = app
             .put_rating(&format!("/api/v1/decisions/{id}/ratings/{expert}"), &body)
             .await;
@@ -159,8 +86,8 @@ async fn rate_assess_mitigate_replay_and_survive_a_model_edit() {
     let hand = hand_model(&model_file);
     let (r, level) = hand.assess(&ratings, attributes, &[]);
     let first = assess(&app, &id, json!({})).await;
-    assert_close(&first["initial"]["r"], r, "initial R");
-    assert_close(&first["result"]["initial"]["r"], r, "result R");
+    assert_close(&first["initial"]["r"], r, 1e-12, "initial R");
+    assert_close(&first["result"]["initial"]["r"], r, 1e-12, "result R");
     assert_eq!(first["initial"]["level"], level);
     assert_eq!(level, "medium", "the story's ratings give a medium risk");
     assert_eq!(first["result"]["initial"]["veto"], json!([]));
@@ -210,8 +137,13 @@ async fn rate_assess_mitigate_replay_and_survive_a_model_edit() {
         .await;
     assert_eq!(res.status(), 201);
     let second = assess(&app, &id, json!({"measures": ["unified_standard"]})).await;
-    assert_close(&second["initial"]["r"], r, "initial R with a measure");
-    assert_close(&second["residual"]["r"], residual_r, "residual R");
+    assert_close(
+        &second["initial"]["r"],
+        r,
+        1e-12,
+        "initial R with a measure",
+    );
+    assert_close(&second["residual"]["r"], residual_r, 1e-12, "residual R");
     assert_eq!(second["residual"]["level"], residual_level);
     assert_eq!(second["measures"], json!(["unified_standard"]));
     assert_ne!(second["content_hash"], first["content_hash"]);
@@ -278,7 +210,12 @@ async fn rate_assess_mitigate_replay_and_survive_a_model_edit() {
     assert!((edited_r - r).abs() > 1e-3, "the edit moves R");
     let third = assess(&restarted, &id, json!({})).await;
     assert_ne!(third["model_hash"], first["model_hash"]);
-    assert_close(&third["initial"]["r"], edited_r, "R under the edited model");
+    assert_close(
+        &third["initial"]["r"],
+        edited_r,
+        1e-12,
+        "R under the edited model",
+    );
     assert_eq!(third["initial"]["level"], edited_level);
     assert_eq!(replay(&restarted, &third).await["matches"], true);
 

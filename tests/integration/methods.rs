@@ -1,31 +1,19 @@
 //! The method calculators as a model builder uses them: AHP (DESIGN §4 check vectors, a group of
 //! experts), fuzzy comprehensive evaluation and entropy weights computed by hand, and bad input.
 
-use crate::common::{TestApp, expect_problem, spawn_app};
+use crate::common::{TestApp, assert_close, expect_problem, json_of, spawn_app};
 use serde_json::{Value, json};
-
-fn close(actual: &Value, expected: f64, tolerance: f64, what: &str) {
-    let actual = actual
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what} is not a number: {actual}"));
-    assert!(
-        (actual - expected).abs() <= tolerance,
-        "{what}: {actual} is not within {tolerance} of {expected}"
-    );
-}
 
 fn weights_close(answer: &Value, expected: &[f64], tolerance: f64) {
     let weights = answer["weights"].as_array().unwrap();
     assert_eq!(weights.len(), expected.len(), "{answer}");
     for (k, (w, e)) in weights.iter().zip(expected).enumerate() {
-        close(w, *e, tolerance, &format!("weight {k}"));
+        assert_close(w, *e, tolerance, &format!("weight {k}"));
     }
 }
 
 async fn ok(app: &TestApp, path: &str, body: Value) -> Value {
-    let res = app.post_json(path, &body).await;
-    assert_eq!(res.status(), 200, "{body}");
-    res.json().await.unwrap()
+    json_of(app.post_json(path, &body).await, 200).await
 }
 
 /// Posts a raw body (for spellings `json!` cannot write) and expects a 4xx naming `field`.
@@ -51,11 +39,11 @@ async fn ahp_reproduces_the_design_check_vectors() {
     .await;
     weights_close(&a, &[0.4444, 0.2222, 0.1111, 0.2222], 1e-3);
     weights_close(&a, &[4.0 / 9.0, 2.0 / 9.0, 1.0 / 9.0, 2.0 / 9.0], 1e-9);
-    close(&a["lambda_max"], 4.0, 1e-9, "λmax");
-    close(&a["cr"], 0.0, 1e-9, "CR");
+    assert_close(&a["lambda_max"], 4.0, 1e-9, "λmax");
+    assert_close(&a["cr"], 0.0, 1e-9, "CR");
     assert_eq!(a["consistent"], true);
     assert_eq!(a["ri_table"], "saaty");
-    close(&a["ri"], 0.90, 1e-12, "RI(4)");
+    assert_close(&a["ri"], 0.90, 1e-12, "RI(4)");
 
     let b = ok(
         &app,
@@ -70,18 +58,18 @@ async fn ahp_reproduces_the_design_check_vectors() {
     )
     .await;
     weights_close(&b, &[0.2636, 0.4758, 0.0538, 0.0981, 0.1087], 1e-3);
-    close(&b["lambda_max"], 5.0721, 1e-4, "λmax");
-    close(&b["ci"], 0.0180, 1e-4, "CI");
-    close(&b["cr"], 0.0161, 1e-4, "CR");
+    assert_close(&b["lambda_max"], 5.0721, 1e-4, "λmax");
+    assert_close(&b["ci"], 0.0180, 1e-4, "CI");
+    assert_close(&b["cr"], 0.0161, 1e-4, "CR");
     // CI and CR follow from λmax by their definitions.
     let lambda = b["lambda_max"].as_f64().unwrap();
-    close(
+    assert_close(
         &b["ci"],
         (lambda - 5.0) / 4.0,
         1e-12,
         "CI = (λmax − n)/(n − 1)",
     );
-    close(&b["cr"], (lambda - 5.0) / 4.0 / 1.12, 1e-12, "CR = CI/RI");
+    assert_close(&b["cr"], (lambda - 5.0) / 4.0 / 1.12, 1e-12, "CR = CI/RI");
     assert_eq!(b["consistent"], true);
     let pair = &b["most_inconsistent_pair"];
     assert!(
@@ -124,7 +112,7 @@ async fn ahp_aggregates_experts_by_geometric_mean() {
         &[2.0 / total, 2f64.sqrt() / total, 1.0 / total],
         1e-9,
     );
-    close(&group["cr"], 0.0, 1e-9, "CR of a consistent mean");
+    assert_close(&group["cr"], 0.0, 1e-9, "CR of a consistent mean");
     assert_eq!(group["experts"], 2);
 }
 
@@ -148,10 +136,10 @@ async fn fce_and_entropy_match_hand_computations() {
     // b4 = .10 + .03 + .04 = .17; b5 = .02.
     let b = [0.11, 0.31, 0.39, 0.17, 0.02];
     for (k, expected) in b.iter().enumerate() {
-        close(&fce["b"][k], *expected, 1e-12, &format!("b{}", k + 1));
+        assert_close(&fce["b"][k], *expected, 1e-12, &format!("b{}", k + 1));
     }
     // Σ k·bₖ = .11 + .62 + 1.17 + .68 + .10
-    close(&fce["grade_score"], 2.68, 1e-12, "grade score");
+    assert_close(&fce["grade_score"], 2.68, 1e-12, "grade score");
     assert_eq!(fce["max_membership_grade"], 3);
 
     let entropy = ok(

@@ -2,28 +2,15 @@
 //! each model shows its derived global weights and the consistency of every AHP block.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
+use crate::common::cli::{MODELS_DIR, succeeded, wenping};
 use crate::common::{expect_problem, spawn_app};
 use serde_json::Value;
 
-const MODELS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
-
 /// id → hash, as printed by `wenping models check`.
-fn checked_hashes() -> BTreeMap<String, String> {
-    let out = Command::new(env!("CARGO_BIN_EXE_wenping"))
-        .args(["models", "check", MODELS_DIR])
-        .env("RUST_LOG", "warn")
-        .env_remove("WENPING_CONFIG")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+async fn checked_hashes() -> BTreeMap<String, String> {
+    succeeded(wenping().args(["models", "check", MODELS_DIR]))
+        .await
         .lines()
         .filter(|l| l.starts_with("ok "))
         .map(|l| {
@@ -69,7 +56,7 @@ async fn the_list_has_the_bundled_models_with_their_checked_hashes() {
             "major_project"
         ]
     );
-    assert_eq!(listed, checked_hashes());
+    assert_eq!(listed, checked_hashes().await);
 }
 
 #[tokio::test]

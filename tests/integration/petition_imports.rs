@@ -3,25 +3,15 @@
 //! them; a county office imports only its own regions.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::common::petitions::{cli, generated, upload, upload_as};
-use crate::common::{TestApp, expect_problem, header, spawn_app, spawn_app_with};
+use crate::common::cli::{cli, generated};
+use crate::common::petitions::{county_petitions, settled, upload, upload_as};
+use crate::common::{expect_problem, header, spawn_app, spawn_app_with};
 use rust_xlsxwriter::{Format, Workbook};
 use serde_json::Value;
 use wenping::domain::account::Role;
 use wenping::petitions::generate::{GenerateOptions, HEADERS, rows};
-
-const COUNTY_WINDOW: &str = "regions=330299&from=2022-01&to=2025-12";
-
-async fn county_petitions(app: &TestApp) -> u64 {
-    let res = app
-        .get(&format!("/api/v1/petitions/stats?{COUNTY_WINDOW}"))
-        .await;
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    body["totals"]["petitions"].as_u64().unwrap()
-}
 
 /// The data lines of a generated CSV by spreadsheet row number (the header is row 1).
 fn lines_by_row(csv: &str) -> Vec<(u64, &str)> {
@@ -40,7 +30,8 @@ async fn a_thousand_bad_rows_in_twenty_thousand_are_all_reported_and_nothing_is_
         dir.path(),
         "bulk.csv",
         &["--records", "20000", "--seed", "5", "--with-errors", "1000"],
-    );
+    )
+    .await;
     let res = upload(&app, "bulk.csv", &bytes, &[]).await;
     let problem = expect_problem(res, 422, Some("report")).await;
     let listed = problem["errors"].as_array().unwrap().len();
@@ -122,29 +113,6 @@ async fn a_thousand_bad_rows_in_twenty_thousand_are_all_reported_and_nothing_is_
     assert_eq!(county_petitions(&app).await, 19000);
 }
 
-/// Polls an import's status until it has run.
-async fn finished(app: &TestApp, location: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let res = app.get(location).await;
-        assert_eq!(res.status(), 200);
-        let body: Value = res.json().await.unwrap();
-        let status = body["status"].as_str().unwrap().to_owned();
-        assert!(
-            ["queued", "running", "succeeded", "failed"].contains(&status.as_str()),
-            "{body}"
-        );
-        if status == "succeeded" || status == "failed" {
-            return body;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the import did not finish: {body}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_large_upload_is_accepted_with_202_and_imports_in_the_background() {
     let app = spawn_app_with(|s| s.petitions_async_threshold_bytes = 20_000).await;
@@ -153,7 +121,8 @@ async fn a_large_upload_is_accepted_with_202_and_imports_in_the_background() {
         dir.path(),
         "good.csv",
         &["--records", "2000", "--seed", "11"],
-    );
+    )
+    .await;
     assert!(good.len() > 20_000);
     let res = upload(&app, "good.csv", &good, &[]).await;
     assert_eq!(res.status(), 202);
@@ -167,7 +136,7 @@ async fn a_large_upload_is_accepted_with_202_and_imports_in_the_background() {
             queued["id"].as_str().unwrap()
         )
     );
-    let done = finished(&app, &location).await;
+    let done = settled(&app.client, &app.base, &location, Duration::from_secs(120)).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["report"]["new"], 2000);
     assert_eq!(done["file_name"], "good.csv");
@@ -178,10 +147,17 @@ async fn a_large_upload_is_accepted_with_202_and_imports_in_the_background() {
         dir.path(),
         "bad.csv",
         &["--records", "2000", "--seed", "12", "--with-errors", "10"],
-    );
+    )
+    .await;
     let res = upload(&app, "bad.csv", &bad, &[]).await;
     assert_eq!(res.status(), 202);
-    let done = finished(&app, &header(&res, "location")).await;
+    let done = settled(
+        &app.client,
+        &app.base,
+        &header(&res, "location"),
+        Duration::from_secs(120),
+    )
+    .await;
     assert_eq!(done["status"], "failed");
     assert_eq!(done["report"]["rejected"], 10);
     assert!(done["report"]["errors"].as_array().unwrap().len() >= 10);
@@ -192,7 +168,8 @@ async fn a_large_upload_is_accepted_with_202_and_imports_in_the_background() {
         dir.path(),
         "small.csv",
         &["--records", "50", "--seed", "13"],
-    );
+    )
+    .await;
     let res = upload(&app, "small.csv", &small, &[]).await;
     assert_eq!(res.status(), 201);
     let location = header(&res, "location");
@@ -215,15 +192,16 @@ async fn an_xlsx_export_reads_exactly_as_the_same_rows_in_csv() {
     let args = ["--records", "600", "--seed", "9"];
     let mut xlsx_args = args.to_vec();
     xlsx_args.extend(["--format", "xlsx"]);
-    let xlsx = generated(dir.path(), "p.xlsx", &xlsx_args);
+    let xlsx = generated(dir.path(), "p.xlsx", &xlsx_args).await;
     assert_eq!(&xlsx[..2], b"PK", "an XLSX file is a zip archive");
-    let csv = generated(dir.path(), "p.csv", &args);
+    let csv = generated(dir.path(), "p.csv", &args).await;
 
     let path = dir.path().join("p.xlsx");
     let out = cli(
         &app,
         &["petitions", "import", path.to_str().unwrap(), "--json"],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -246,7 +224,8 @@ async fn an_xlsx_export_reads_exactly_as_the_same_rows_in_csv() {
     );
 }
 
-fn sample_rows(n: usize) -> Vec<[String; 12]> {
+/// `n` rows as `wenping petitions generate` makes them (seed 21, the county 330299), in text cells.
+fn generated_rows(n: usize) -> Vec<[String; 12]> {
     let options = GenerateOptions {
         records: n,
         seed: 21,
@@ -269,7 +248,7 @@ async fn merged_title_rows_are_skipped_and_a_merged_header_is_refused_by_its_cel
     for (c, h) in HEADERS.iter().enumerate() {
         sheet.write_string(1, c as u16, *h).unwrap();
     }
-    let mut data = sample_rows(4);
+    let mut data = generated_rows(4);
     data[3][5] = "0".into();
     for (r, row) in data.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
@@ -298,7 +277,7 @@ async fn merged_title_rows_are_skipped_and_a_merged_header_is_refused_by_its_cel
     for (c, h) in ["集体访", "重复访", "越级访"].iter().enumerate() {
         sheet.write_string(1, 6 + c as u16, *h).unwrap();
     }
-    for (r, row) in sample_rows(3).iter().enumerate() {
+    for (r, row) in generated_rows(3).iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             sheet
                 .write_string(r as u32 + 2, c as u16, cell.as_str())
@@ -327,7 +306,8 @@ async fn a_county_office_imports_only_its_own_regions() {
         dir.path(),
         "county.csv",
         &["--records", "3000", "--seed", "31"],
-    );
+    )
+    .await;
     let text = String::from_utf8(bytes.clone()).unwrap();
     let outside: BTreeSet<u64> = lines_by_row(&text)
         .into_iter()

@@ -2,7 +2,8 @@
 //! file; bad files are refused with a complete row report and leave the data unchanged; re-imports change
 //! nothing; skip-invalid returns the rejects; statistics stay inside the caller's scope.
 
-use crate::common::petitions::{cli, fixture, sample_rows, upload};
+use crate::common::cli::cli;
+use crate::common::petitions::{fixture, gbk_sample_rows, upload};
 use crate::common::{TestApp, expect_problem, spawn_app};
 use serde_json::Value;
 use wenping::domain::account::Role;
@@ -15,7 +16,8 @@ async fn import_sample(app: &TestApp) -> Value {
             "import",
             fixture("regions-sample.csv").to_str().unwrap(),
         ],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -45,7 +47,7 @@ async fn the_gbk_sample_imports_every_row_and_the_stats_match_a_hand_count() {
     assert_eq!(report["encoding"], "gb18030");
     assert_eq!(report["errors"].as_array().unwrap().len(), 0);
 
-    let rows = sample_rows();
+    let rows = gbk_sample_rows();
     for (region, population, categories) in [
         ("330199001", 42000.0, None),
         ("330199", 138400.0, None),

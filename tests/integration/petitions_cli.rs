@@ -1,27 +1,15 @@
 //! Petition data through the command line — generate, import with a progress bar and exit codes — and the
 //! assessment of a land requisition that reads petition indicators and replays after more petitions arrive.
 
-use crate::common::petitions::{cli, cli_without_db, fixture, sample_rows};
+use crate::common::cli::{cli, generated, succeeded, wenping};
+use crate::common::petitions::{fixture, gbk_sample_rows};
 use crate::common::{land_requisition, spawn_app};
 use serde_json::{Value, json};
-
-fn generate(dir: &std::path::Path, name: &str, args: &[&str]) -> Vec<u8> {
-    let out = dir.join(name);
-    let mut all = vec!["petitions", "generate", "--out", out.to_str().unwrap()];
-    all.extend_from_slice(args);
-    let res = cli_without_db(&all);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
-    std::fs::read(out).unwrap()
-}
 
 #[tokio::test]
 async fn generate_is_identical_for_a_seed_and_import_exits_non_zero_on_rejection() {
     let dir = tempfile::tempdir().unwrap();
-    let a = generate(
+    let a = generated(
         dir.path(),
         "a.csv",
         &[
@@ -34,8 +22,9 @@ async fn generate_is_identical_for_a_seed_and_import_exits_non_zero_on_rejection
             "--with-errors",
             "16",
         ],
-    );
-    let b = generate(
+    )
+    .await;
+    let b = generated(
         dir.path(),
         "b.csv",
         &[
@@ -48,8 +37,9 @@ async fn generate_is_identical_for_a_seed_and_import_exits_non_zero_on_rejection
             "--with-errors",
             "16",
         ],
-    );
-    let c = generate(
+    )
+    .await;
+    let c = generated(
         dir.path(),
         "c.csv",
         &[
@@ -62,7 +52,8 @@ async fn generate_is_identical_for_a_seed_and_import_exits_non_zero_on_rejection
             "--with-errors",
             "16",
         ],
-    );
+    )
+    .await;
     assert_eq!(a, b);
     assert_ne!(a, c);
 
@@ -71,7 +62,8 @@ async fn generate_is_identical_for_a_seed_and_import_exits_non_zero_on_rejection
     let refused = cli(
         &app,
         &["petitions", "import", file.to_str().unwrap(), "--json"],
-    );
+    )
+    .await;
     assert!(!refused.status.success());
     let report: Value = serde_json::from_slice(&refused.stdout).unwrap();
     assert_eq!(report["status"], "rejected");
@@ -88,7 +80,7 @@ async fn generate_is_identical_for_a_seed_and_import_exits_non_zero_on_rejection
         "--rejects",
         rejects.to_str().unwrap(),
     ];
-    let done = cli(&app, &args);
+    let done = cli(&app, &args).await;
     assert!(
         done.status.success(),
         "{}",
@@ -104,7 +96,7 @@ async fn generate_is_identical_for_a_seed_and_import_exits_non_zero_on_rejection
         17
     );
     assert_eq!(app.db.petition_count().await.unwrap(), 2984);
-    let again = cli(&app, &args);
+    let again = cli(&app, &args).await;
     let report: Value = serde_json::from_slice(&again.stdout).unwrap();
     assert_eq!(
         (report["new"].as_u64(), report["unchanged"].as_u64()),
@@ -124,6 +116,7 @@ async fn an_assessment_reads_petition_indicators_and_replays_after_more_petition
                 fixture("regions-sample.csv").to_str().unwrap()
             ]
         )
+        .await
         .status
         .success()
     );
@@ -134,7 +127,8 @@ async fn an_assessment_reads_petition_indicators_and_replays_after_more_petition
             "import",
             fixture("petitions-sample-gbk.csv").to_str().unwrap(),
         ],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -157,7 +151,7 @@ async fn an_assessment_reads_petition_indicators_and_replays_after_more_petition
         evidence["to"].as_str().unwrap(),
     );
     let month = |s: &str| s.replace('-', "").parse::<u32>().unwrap();
-    let hand = sample_rows()
+    let hand = gbk_sample_rows()
         .iter()
         .filter(|r| {
             r.region.starts_with("330199001") && (month(from)..=month(to)).contains(&r.month)
@@ -196,9 +190,10 @@ async fn an_assessment_reads_petition_indicators_and_replays_after_more_petition
         "--out",
         more.to_str().unwrap(),
     ];
-    assert!(cli_without_db(&args).status.success());
+    succeeded(wenping().args(args)).await;
     assert!(
         cli(&app, &["petitions", "import", more.to_str().unwrap()])
+            .await
             .status
             .success()
     );
@@ -238,12 +233,13 @@ async fn parquet_files_and_mapped_layouts_import_too() {
         "--out",
         parquet.to_str().unwrap(),
     ];
-    assert!(cli_without_db(&args).status.success());
+    succeeded(wenping().args(args)).await;
     let app = spawn_app().await;
     let out = cli(
         &app,
         &["petitions", "import", parquet.to_str().unwrap(), "--json"],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -268,7 +264,7 @@ async fn parquet_files_and_mapped_layouts_import_too() {
         "[columns]\nsource_id = \"件号\"\nreceived_on = \"收件日\"\nchannel = \"方式\"\nregion_code = \"地点\"\ncategory = \"事由\"\nheadcount = \"人次\"\nstatus = \"状态\"\n",
     )
     .unwrap();
-    let refused = cli(&app, &["petitions", "import", csv.to_str().unwrap()]);
+    let refused = cli(&app, &["petitions", "import", csv.to_str().unwrap()]).await;
     assert!(
         !refused.status.success(),
         "without the mapping the columns are unknown"
@@ -283,7 +279,8 @@ async fn parquet_files_and_mapped_layouts_import_too() {
             mapping.to_str().unwrap(),
             "--json",
         ],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::common::petitions::{cli, cli_without_db};
+use crate::common::cli::{cli, generated, kill, wenping_on};
 use crate::common::spawn_app;
 
 #[tokio::test]
@@ -10,38 +10,29 @@ async fn a_killed_import_leaves_nothing_partial_and_a_rerun_completes_it() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.csv");
     let records = 60_000;
-    let n = records.to_string();
-    let args = [
-        "petitions",
-        "generate",
-        "--records",
-        &n,
-        "--seed",
-        "3",
-        "--out",
-        file.to_str().unwrap(),
-    ];
-    assert!(cli_without_db(&args).status.success());
+    generated(
+        dir.path(),
+        "big.csv",
+        &["--records", &records.to_string(), "--seed", "3"],
+    )
+    .await;
     let app = spawn_app().await;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wenping"))
+    let mut child = wenping_on(&app.database_url)
         .args(["petitions", "import", file.to_str().unwrap()])
-        .env("WENPING_DATABASE_URL", &app.database_url)
-        .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
     // Killed while it reads, validates or writes: whichever, the transaction has not committed.
     tokio::time::sleep(Duration::from_millis(400)).await;
-    child.kill().ok();
-    child.wait().unwrap();
+    kill(&mut child).await;
     // Killed before its commit, nothing is there; a kill that came just after the commit finds everything.
     let count = app.db.petition_count().await.unwrap();
     assert!(
         count == 0 || count == records as i64,
         "a partial import is visible: {count} records"
     );
-    let out = cli(&app, &["petitions", "import", file.to_str().unwrap()]);
+    let out = cli(&app, &["petitions", "import", file.to_str().unwrap()]).await;
     assert!(
         out.status.success(),
         "{}",

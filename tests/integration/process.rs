@@ -1,20 +1,24 @@
 //! The `wenping` binary as an operator runs it: commands, durability across `kill -9`, and a
 //! clean stop on SIGTERM. Runs against SQLite, or PostgreSQL when the harness provides one.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::common::cli::{BIN, planner_token, serve, serve_with, wenping};
-use crate::common::{fresh_database, land_requisition};
 use serde_json::Value;
+
+use crate::common::cli::{
+    MODELS_DIR, Served, exit_of, output, planner_token, serve, serve_with, succeeded, wenping,
+    wenping_on,
+};
+use crate::common::{client_with, fresh_database, land_requisition};
 
 #[tokio::test]
 async fn acknowledged_writes_survive_kill_9() {
     let database = fresh_database().await;
-    let token = planner_token(&database.url);
-    let (mut child, base) = serve(&database.url);
-    let client = crate::common::client_with(Some(&token));
+    let token = planner_token(&database.url).await;
+    let server = serve(&database.url).await;
+    let base = server.url.clone();
+    let client = client_with(Some(&token));
     let mut writers = Vec::new();
     for writer in 0..4 {
         let client = client.clone();
@@ -40,8 +44,8 @@ async fn acknowledged_writes_survive_kill_9() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(400)).await;
-    child.kill().unwrap(); // SIGKILL: no chance to flush or shut down
-    child.wait().unwrap();
+    // SIGKILL: no chance to flush or shut down.
+    server.kill().await;
     let mut acknowledged = Vec::new();
     for writer in writers {
         acknowledged.extend(writer.await.unwrap());
@@ -51,10 +55,10 @@ async fn acknowledged_writes_survive_kill_9() {
         "some writes were acknowledged before the kill"
     );
 
-    let (mut child, base) = serve(&database.url);
+    let server = serve(&database.url).await;
     for id in &acknowledged {
         let res = client
-            .get(format!("{base}/api/v1/decisions/{id}"))
+            .get(format!("{}/api/v1/decisions/{id}", server.url))
             .send()
             .await
             .unwrap();
@@ -64,34 +68,26 @@ async fn acknowledged_writes_survive_kill_9() {
             "acknowledged decision {id} is there after restart"
         );
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.kill().await;
 }
 
 #[tokio::test]
 async fn users_are_bootstrapped_from_the_command_line() {
     let database = fresh_database().await;
-    let out = wenping(&database.url)
-        .args([
-            "users", "add", "chief", "--role", "admin", "--role", "reviewer", "--scope", "3301",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let password = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let printed = succeeded(wenping_on(&database.url).args([
+        "users", "add", "chief", "--role", "admin", "--role", "reviewer", "--scope", "3301",
+    ]))
+    .await;
+    let password = printed.trim().to_owned();
     assert!(
         password.len() >= 12 && !password.contains(char::is_whitespace),
         "{password:?}"
     );
 
-    let (mut child, base) = serve(&database.url);
-    let client = reqwest::Client::new();
+    let server = serve(&database.url).await;
+    let client = client_with(None);
     let res = client
-        .post(format!("{base}/api/v1/session"))
+        .post(format!("{}/api/v1/session", server.url))
         .json(&serde_json::json!({"username": "chief", "password": password}))
         .send()
         .await
@@ -100,117 +96,81 @@ async fn users_are_bootstrapped_from_the_command_line() {
     let me: Value = res.json().await.unwrap();
     assert_eq!(me["roles"], serde_json::json!(["admin", "reviewer"]));
     assert_eq!(me["scope"], serde_json::json!(["3301"]));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.kill().await;
 
-    let out = wenping(&database.url)
-        .args(["users", "list"])
-        .output()
-        .unwrap();
-    let listing = String::from_utf8(out.stdout).unwrap();
+    let listing = succeeded(wenping_on(&database.url).args(["users", "list"])).await;
     assert!(
         listing.contains("chief\troles admin,reviewer; scope 3301"),
         "{listing}"
     );
-    let out = wenping(&database.url)
-        .args(["users", "disable", "chief"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let out = wenping(&database.url)
-        .args(["users", "list"])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8(out.stdout).unwrap().contains("disabled"));
-    let out = wenping(&database.url)
-        .args(["users", "add", "chief", "--role", "admin"])
-        .output()
-        .unwrap();
+    succeeded(wenping_on(&database.url).args(["users", "disable", "chief"])).await;
+    let listing = succeeded(wenping_on(&database.url).args(["users", "list"])).await;
+    assert!(listing.contains("disabled"), "{listing}");
+    let out =
+        output(wenping_on(&database.url).args(["users", "add", "chief", "--role", "admin"])).await;
     assert!(!out.status.success(), "names are unique");
 }
 
 #[tokio::test]
 async fn a_first_start_says_how_to_create_the_first_admin() {
     let database = fresh_database().await;
-    let mut child = wenping(&database.url)
-        .arg("serve")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut text = String::new();
-    for _ in 0..3 {
-        reader.read_line(&mut text).unwrap();
-    }
+    let mut command = wenping_on(&database.url);
+    command.stderr(Stdio::null());
+    let server = Served::start(command, 3).await;
     assert!(
-        text.contains("wenping users add NAME --role admin"),
-        "{text}"
+        server
+            .banner
+            .contains("wenping users add NAME --role admin"),
+        "{}",
+        server.banner
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.kill().await;
 }
 
 #[tokio::test]
 async fn sigterm_stops_the_server_cleanly() {
     let database = fresh_database().await;
-    let (mut child, base) = serve(&database.url);
-    let res = reqwest::get(format!("{base}/healthz")).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
+    let mut server = serve(&database.url).await;
+    let res = client_with(None)
+        .get(format!("{}/healthz", server.url))
+        .send()
+        .await
         .unwrap();
-    assert!(status.success());
-    let mut waited = Duration::ZERO;
-    let exit = loop {
-        if let Some(exit) = child.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            waited < Duration::from_secs(30),
-            "still running after SIGTERM"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-        waited += Duration::from_millis(50);
-    };
+    assert_eq!(res.status(), 200);
+    succeeded(Command::new("kill").args(["-TERM", &server.child.id().to_string()])).await;
+    let exit = exit_of(&mut server.child, Duration::from_secs(30)).await;
     assert!(exit.success(), "exit status {exit:?}");
 }
 
 #[tokio::test]
 async fn migrate_and_models_check_commands() {
     let database = fresh_database().await;
-    let out = wenping(&database.url).arg("migrate").output().unwrap();
+    let out = output(wenping_on(&database.url).arg("migrate")).await;
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let first = String::from_utf8(out.stdout).unwrap();
-    let _ = &first;
     assert!(
         first.contains("migration(s) applied") && !first.starts_with("0 "),
         "{first}"
     );
-    let out = wenping(&database.url).arg("migrate").output().unwrap();
+    let out = output(wenping_on(&database.url).arg("migrate")).await;
     let second = String::from_utf8(out.stdout).unwrap();
     assert!(second.starts_with("0 migration(s) applied"), "{second}");
 
-    let out = wenping(&database.url)
-        .args(["migrate", "--database-url", "mysql://x"])
-        .output()
-        .unwrap();
+    let out =
+        output(wenping_on(&database.url).args(["migrate", "--database-url", "mysql://x"])).await;
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite: or postgres:"));
 
-    let out = wenping(&database.url)
-        .args(["models", "check", "/definitely/not/here"])
-        .output()
-        .unwrap();
+    let out =
+        output(wenping_on(&database.url).args(["models", "check", "/definitely/not/here"])).await;
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/definitely/not/here"));
 
-    let out = Command::new(BIN).arg("--help").output().unwrap();
+    let out = output(wenping().arg("--help")).await;
     let help = String::from_utf8(out.stdout).unwrap();
     for command in ["serve", "migrate", "models"] {
         assert!(help.contains(command), "{help}");
@@ -219,13 +179,10 @@ async fn migrate_and_models_check_commands() {
 
 #[tokio::test]
 async fn models_are_checked_and_an_invalid_one_stops_the_server() {
-    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
+    let models = MODELS_DIR;
     let broken = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/broken-models");
 
-    let out = Command::new(BIN)
-        .args(["models", "check", models])
-        .output()
-        .unwrap();
+    let out = output(wenping().args(["models", "check", models])).await;
     let listing = String::from_utf8(out.stdout).unwrap();
     assert!(out.status.success(), "{listing}");
     for id in [
@@ -238,20 +195,14 @@ async fn models_are_checked_and_an_invalid_one_stops_the_server() {
         assert!(listing.contains(&format!("ok     {id} ")), "{listing}");
     }
 
-    let out = Command::new(BIN)
-        .args(["models", "check", broken])
-        .output()
-        .unwrap();
+    let out = output(wenping().args(["models", "check", broken])).await;
     assert!(!out.status.success());
     let report = String::from_utf8(out.stdout).unwrap();
     assert!(report.contains("unknown-dimension.toml"), "{report}");
     assert!(report.contains("measure-unknown-factor.toml"), "{report}");
 
     let database = fresh_database().await;
-    let out = wenping(&database.url)
-        .args(["serve", "--models-dir", broken])
-        .output()
-        .unwrap();
+    let out = output(wenping_on(&database.url).args(["serve", "--models-dir", broken])).await;
     assert!(!out.status.success(), "the server refuses to start");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -263,11 +214,8 @@ async fn models_are_checked_and_an_invalid_one_stops_the_server() {
 #[tokio::test]
 async fn assess_scores_a_file_offline() {
     let example = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/assess-land.json");
-    let models = concat!(env!("CARGO_MANIFEST_DIR"), "/models");
-    let out = Command::new(BIN)
-        .args(["assess", example, "--json", "--models-dir", models])
-        .output()
-        .unwrap();
+    let models = MODELS_DIR;
+    let out = output(wenping().args(["assess", example, "--json", "--models-dir", models])).await;
     assert!(
         out.status.success(),
         "{}",
@@ -275,10 +223,7 @@ async fn assess_scores_a_file_offline() {
     );
     let assessment: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(assessment["model"]["id"], "land_requisition");
-    let out = Command::new(BIN)
-        .args(["assess", example, "--models-dir", models])
-        .output()
-        .unwrap();
+    let out = output(wenping().args(["assess", example, "--models-dir", models])).await;
     assert!(out.status.success());
     assert!(!out.stdout.is_empty());
 }
@@ -286,19 +231,19 @@ async fn assess_scores_a_file_offline() {
 #[tokio::test]
 async fn secrets_never_reach_the_log() {
     let database = fresh_database().await;
-    let out = wenping(&database.url)
-        .args(["users", "add", "quiet", "--role", "admin"])
-        .output()
-        .unwrap();
-    let password = String::from_utf8(out.stdout).unwrap().trim().to_owned();
-    let token = planner_token(&database.url);
+    let printed =
+        succeeded(wenping_on(&database.url).args(["users", "add", "quiet", "--role", "admin"]))
+            .await;
+    let password = printed.trim().to_owned();
+    let token = planner_token(&database.url).await;
     let log = tempfile::NamedTempFile::new().unwrap();
-    let mut command = wenping(&database.url);
+    let mut command = wenping_on(&database.url);
     command
         .env("RUST_LOG", "trace")
         .stderr(log.reopen().unwrap());
-    let (mut child, base) = serve_with(command);
-    let client = reqwest::Client::new();
+    let server = serve_with(command).await;
+    let base = server.url.clone();
+    let client = client_with(None);
     let res = client
         .post(format!("{base}/api/v1/session"))
         .json(&serde_json::json!({"username": "quiet", "password": password}))
@@ -320,8 +265,7 @@ async fn secrets_never_reach_the_log() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    server.kill().await;
     let text = std::fs::read_to_string(log.path()).unwrap();
     assert!(
         text.contains("/api/v1/session"),

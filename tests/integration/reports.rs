@@ -8,6 +8,8 @@ mod committee;
 // The petition trend, stored with the assessment.
 mod trend;
 
+use crate::common::cli::cli;
+use crate::common::panels::Ratings;
 use crate::common::{TestApp, expect_problem, header, land_requisition, spawn_app};
 use serde_json::{Value, json};
 
@@ -17,17 +19,18 @@ async fn assessed(app: &TestApp, title: &str) -> Value {
     body["regions"] = json!(["330199001"]);
     let (decision, _) = app.create_decision(&body).await;
     let id = decision["id"].as_str().unwrap();
-    for (expert, p) in [("王教授", 4), ("赵律师", 3), ("钱工程师", 4)] {
-        let sheet = json!({
-            "compensation_standard": {"probability": p, "impact": 4},
-            "public_interest_approval": {"probability": 2, "impact": 5},
-            "resettlement_social_security": {"probability": 3, "impact": 4},
-        });
-        let res = app
-            .put_rating(&format!("/api/v1/decisions/{id}/ratings/{expert}"), &sheet)
-            .await;
-        assert_eq!(res.status(), 200);
-    }
+    let panel: Ratings = [("王教授", 4), ("赵律师", 3), ("钱工程师", 4)]
+        .into_iter()
+        .map(|(expert, p)| {
+            let sheet = [
+                ("compensation_standard", (p, 4)),
+                ("public_interest_approval", (2, 5)),
+                ("resettlement_social_security", (3, 4)),
+            ];
+            (expert, sheet.into())
+        })
+        .collect();
+    app.rate(id, &panel).await;
     let res = app
         .post_json(
             &format!("/api/v1/decisions/{id}/checklist"),
@@ -300,13 +303,20 @@ async fn the_command_line_writes_the_same_report() {
     let dir = tempfile::tempdir().unwrap();
     for format in ["csv", "html", "pdf", "matrix.png"] {
         let out = dir.path().join(format!("report.{format}"));
-        let status = std::process::Command::new(env!("CARGO_BIN_EXE_wenping"))
-            .args(["report", id, "--format", format, "--out"])
-            .arg(&out)
-            .env("WENPING_DATABASE_URL", &app.database_url)
-            .status()
-            .unwrap();
-        assert!(status.success());
+        let args = [
+            "report",
+            id,
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        let done = cli(&app, &args).await;
+        assert!(
+            done.status.success(),
+            "{}",
+            String::from_utf8_lossy(&done.stderr)
+        );
         let path = match format.split_once('.') {
             Some((chart, ext)) => format!("/api/v1/assessments/{id}/charts/{chart}.{ext}"),
             None => format!("/api/v1/assessments/{id}/report.{format}"),

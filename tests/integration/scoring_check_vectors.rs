@@ -1,11 +1,9 @@
 //! The check vectors of DESIGN §4.
 
 use serde_json::json;
-use wenping::scoring::{AssessmentInputs, Level, Model, ahp, ahp_group, assess};
 
-fn close(a: f64, b: f64, tol: f64) -> bool {
-    (a - b).abs() <= tol
-}
+use crate::common::assert_close;
+use wenping::scoring::{AssessmentInputs, Level, Model, ahp, ahp_group, assess};
 
 #[test]
 fn ahp_consistent_four_by_four() {
@@ -17,10 +15,10 @@ fn ahp_consistent_four_by_four() {
     ];
     let r = ahp(&m).unwrap();
     for (w, e) in r.weights.iter().zip([0.4444, 0.2222, 0.1111, 0.2222]) {
-        assert!(close(*w, e, 1e-3), "{:?}", r.weights);
+        assert_close(w, e, 1e-3, "weight");
     }
-    assert!(close(r.lambda_max, 4.0, 1e-9));
-    assert!(close(r.cr, 0.0, 1e-9));
+    assert_close(&r.lambda_max, 4.0, 1e-9, "λmax");
+    assert_close(&r.cr, 0.0, 1e-9, "CR");
     assert!(r.consistent);
     assert_eq!(r.ri_table.name(), "saaty");
 }
@@ -40,16 +38,16 @@ fn ahp_five_by_five_with_cr() {
         .iter()
         .zip([0.2636, 0.4758, 0.0538, 0.0981, 0.1087])
     {
-        assert!(close(*w, e, 1e-3), "{:?}", r.weights);
+        assert_close(w, e, 1e-3, "weight");
     }
-    assert!(close(r.lambda_max, 5.0721, 1e-4), "λmax {}", r.lambda_max);
-    assert!(close(r.ci, 0.0180, 1e-4), "CI {}", r.ci);
-    assert!(close(r.cr, 0.0161, 1e-4), "CR {}", r.cr);
+    assert_close(&r.lambda_max, 5.0721, 1e-4, "λmax");
+    assert_close(&r.ci, 0.0180, 1e-4, "CI");
+    assert_close(&r.cr, 0.0161, 1e-4, "CR");
     assert!(r.consistent);
     assert_eq!(r.ri, 1.12);
     // The same matrix from two experts aggregates to itself.
     let g = ahp_group(&[m.clone(), m]).unwrap();
-    assert!(close(g.cr, r.cr, 1e-9));
+    assert_close(&g.cr, r.cr, 1e-9, "CR of the group");
 }
 
 #[test]
@@ -66,12 +64,12 @@ fn index_check_vector_through_the_engine() {
     let a = assess(&model, &inputs).unwrap();
     let degrees: Vec<f64> = a.factors.iter().map(|f| f.initial.degree).collect();
     for (d, e) in degrees.iter().zip([0.3, 0.5, 0.7, 0.3]) {
-        assert!(close(*d, e, 1e-12));
+        assert_close(d, e, 1e-12, "degree");
     }
     for (f, e) in a.factors.iter().zip([0.4444, 0.2222, 0.1111, 0.2222]) {
-        assert!(close(f.weight, e, 1e-4));
+        assert_close(&f.weight, e, 1e-4, "weight");
     }
-    assert!(close(a.initial.r, 0.3889, 1e-4), "R {}", a.initial.r);
-    assert!(close(a.initial.r, 3.5 / 9.0, 1e-12));
+    assert_close(&a.initial.r, 0.3889, 1e-4, "R");
+    assert_close(&a.initial.r, 3.5 / 9.0, 1e-12, "R");
     assert_eq!(a.initial.level, Level::Medium);
 }

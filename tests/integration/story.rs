@@ -4,47 +4,13 @@
 //! committee's `implement` refused on the medium assessment and accepted on the low one; a later
 //! petition spike raises an alert and marks the resolution for review.
 
-use crate::common::petitions::upload;
-use crate::common::{TestApp, expect_problem, header, land_requisition, spawn_app};
-use chrono::{Datelike, Months};
+use chrono::Datelike;
 use serde_json::{Value, json};
 use wenping::domain::account::Role;
 
-/// One expert's sheet: (factor, probability grade, impact grade).
-type Sheet = &'static [(&'static str, u8, u8)];
-
-/// Expert sheets giving the story's decision a medium initial risk.
-const PANEL: &[(&str, Sheet)] = &[
-    (
-        "张教授",
-        &[
-            ("public_interest_approval", 2, 3),
-            ("requisition_procedure", 3, 3),
-            ("resettlement_social_security", 3, 4),
-            ("collective_distribution", 2, 3),
-            ("villager_participation", 2, 2),
-            ("emergency_readiness", 3, 3),
-        ],
-    ),
-    (
-        "李律师",
-        &[
-            ("public_interest_approval", 2, 3),
-            ("requisition_procedure", 3, 3),
-            ("resettlement_social_security", 4, 4),
-            ("collective_distribution", 3, 3),
-            ("villager_participation", 3, 2),
-            ("emergency_readiness", 2, 3),
-        ],
-    ),
-];
-
-async fn json_of(res: reqwest::Response, status: u16) -> Value {
-    let code = res.status();
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(code, status, "{body}");
-    body
-}
+use crate::common::panels::short_panel;
+use crate::common::petitions::{TownshipPetitions, month_start, upload};
+use crate::common::{TestApp, expect_problem, header, json_of, land_requisition, spawn_app};
 
 async fn send(
     app: &TestApp,
@@ -64,36 +30,23 @@ async fn send(
 /// this month, then forty this month, and twenty-five about the environment this month.
 fn petitions_csv() -> String {
     let today = chrono::Local::now().date_naive();
-    let this_month = today.with_day(1).unwrap();
-    let mut csv = String::from(
-        "source_id,received_on,channel,region_code,category,headcount,collective,repeated,escalated,status\n",
-    );
-    let mut n = 0;
-    for back in 1..=6u32 {
-        let month = this_month.checked_sub_months(Months::new(back)).unwrap();
+    let mut file = TownshipPetitions::new("ST");
+    for back in 1..=6 {
+        let month = month_start(back);
         for k in 0..3 {
-            n += 1;
             let day = month.with_day(3 + k).unwrap();
-            csv.push_str(&format!(
-                "ST{n:05},{day},visit,330199001002,征地拆迁,2,否,否,否,已办结\n"
-            ));
+            file.add(day, "visit", "征地拆迁", "2,否,否,否,已办结");
         }
     }
     for k in 0..40u32 {
-        n += 1;
-        let day = this_month.with_day(1 + k % today.day()).unwrap();
-        csv.push_str(&format!(
-            "ST{n:05},{day},visit,330199001002,征地拆迁,6,是,否,是,办理中\n"
-        ));
+        let day = month_start(0).with_day(1 + k % today.day()).unwrap();
+        file.add(day, "visit", "征地拆迁", "6,是,否,是,办理中");
     }
     // Petitions about something else are not what a land requisition's follow-up watches.
     for _ in 0..25 {
-        n += 1;
-        csv.push_str(&format!(
-            "ST{n:05},{today},phone,330199001002,环境保护,1,否,否,否,已受理\n"
-        ));
+        file.add(today, "phone", "环境保护", "1,否,否,否,已受理");
     }
-    csv
+    file.csv()
 }
 
 #[tokio::test]
@@ -118,19 +71,7 @@ async fn medium_risk_to_low_with_a_plan_then_a_spike_reopens_review() {
     assert_eq!(items[0]["baseline"], true);
     let baseline = items[0]["id"].as_str().unwrap().to_owned();
 
-    for (expert, rows) in PANEL {
-        let sheet: serde_json::Map<String, Value> = rows
-            .iter()
-            .map(|(f, p, q)| (f.to_string(), json!({"probability": p, "impact": q})))
-            .collect();
-        let res = app
-            .put_rating(
-                &format!("/api/v1/decisions/{id}/ratings/{expert}"),
-                &Value::Object(sheet),
-            )
-            .await;
-        assert_eq!(res.status(), 200, "{expert}");
-    }
+    app.rate(&id, &short_panel()).await;
 
     // Medium initial risk on the baseline.
     let first = json_of(
@@ -392,17 +333,7 @@ async fn an_override_is_recorded_and_a_later_change_reopens_review() {
     use reqwest::Method;
     let (decision, _) = app.create_decision(&land_requisition("西片区征收")).await;
     let id = decision["id"].as_str().unwrap().to_owned();
-    for (expert, rows) in PANEL {
-        let sheet: serde_json::Map<String, Value> = rows
-            .iter()
-            .map(|(f, p, q)| (f.to_string(), json!({"probability": p, "impact": q})))
-            .collect();
-        app.put_rating(
-            &format!("/api/v1/decisions/{id}/ratings/{expert}"),
-            &Value::Object(sheet),
-        )
-        .await;
-    }
+    app.rate(&id, &short_panel()).await;
     let first = json_of(
         send(
             &app,

@@ -7,8 +7,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// expert → factor → (probability, impact)
-pub type Ratings = BTreeMap<&'static str, BTreeMap<&'static str, (u8, u8)>>;
+use super::panels::Ratings;
 
 enum Rule {
     Expert,

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod hand_model;
+pub mod panels;
 pub mod petitions;
 
 use reqwest::{Client, Method, RequestBuilder, Response};
@@ -12,7 +13,7 @@ use std::collections::BTreeSet;
 use tempfile::TempDir;
 use wenping::auth::secret;
 use wenping::config::Settings;
-use wenping::domain::account::{Role, Scope};
+use wenping::domain::account::{Role, Scope, User};
 use wenping::startup::Application;
 use wenping::storage::Db;
 
@@ -74,7 +75,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings {
         database_url: database.url.clone(),
         bind: "127.0.0.1:0".into(),
-        models_dir: concat!(env!("CARGO_MANIFEST_DIR"), "/models").into(),
+        models_dir: cli::MODELS_DIR.into(),
         ..Settings::default()
     };
     adjust(&mut settings);
@@ -102,9 +103,14 @@ pub async fn create_user(db: &Db, name: &str, roles: &[Role], scope: &[&str]) ->
         .insert_user(name, "!no-password", &roles, &scope, "test")
         .await
         .unwrap();
+    new_token(db, &user).await
+}
+
+/// A new API token of `user`, stored as its digest; returns the secret.
+async fn new_token(db: &Db, user: &User) -> String {
     let token = secret::new_secret(secret::API_TOKEN_PREFIX);
     db.insert_token(
-        &user,
+        user,
         "test",
         &secret::digest(&token),
         "wpt_test",
@@ -191,6 +197,41 @@ pub fn land_requisition(title: &str) -> Value {
     })
 }
 
+/// The JSON body of an answer that must have `status` (the body is shown when it has not).
+pub async fn json_of(res: Response, status: u16) -> Value {
+    let code = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(code, status, "{body}");
+    body
+}
+
+/// A number a test compares: an `f64`, or a JSON number of an answer.
+pub trait Number {
+    fn number(&self, what: &str) -> f64;
+}
+
+impl Number for f64 {
+    fn number(&self, _: &str) -> f64 {
+        *self
+    }
+}
+
+impl Number for Value {
+    fn number(&self, what: &str) -> f64 {
+        self.as_f64()
+            .unwrap_or_else(|| panic!("{what} is not a number: {self}"))
+    }
+}
+
+/// Asserts that `actual` is within `tolerance` of `expected`.
+pub fn assert_close(actual: &impl Number, expected: f64, tolerance: f64, what: &str) {
+    let actual = actual.number(what);
+    assert!(
+        (actual - expected).abs() <= tolerance,
+        "{what}: {actual} is not within {tolerance} of {expected}"
+    );
+}
+
 /// Asserts a problem+json answer with `status`, naming `field` when given; returns the body.
 pub async fn expect_problem(res: Response, status: u16, field: Option<&str>) -> Value {
     assert_eq!(res.status(), status, "status of {}", res.url());
@@ -274,21 +315,7 @@ impl TestApp {
             return client.clone();
         }
         let client = match self.db.user_by_name(name).await.unwrap() {
-            Some(user) => {
-                let token = secret::new_secret(secret::API_TOKEN_PREFIX);
-                self.db
-                    .insert_token(
-                        &user,
-                        "test",
-                        &secret::digest(&token),
-                        "wpt_test",
-                        None,
-                        "test",
-                    )
-                    .await
-                    .unwrap();
-                client_with(Some(&token))
-            }
+            Some(user) => client_with(Some(&new_token(&self.db, &user).await)),
             None => self.client_for(name, roles, &[]).await,
         };
         self.clients

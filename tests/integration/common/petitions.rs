@@ -1,10 +1,13 @@
-//! Helpers of the petition tests: a hand-built multipart upload, the CLI, and an independent count of the
+//! Helpers of the petition tests: a hand-built multipart upload, the statistics of the generated county, import
+//! status polling, petition files written for the standard decision's township, and an independent count of the
 //! raw sample file (decoded with encoding_rs and tallied by hand, sharing no code with the importer).
 
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::time::{Duration, Instant};
 
-use reqwest::{Method, Response};
+use chrono::{Datelike, Months, NaiveDate};
+use reqwest::{Client, Response};
+use serde_json::Value;
 
 use super::TestApp;
 
@@ -27,13 +30,25 @@ pub async fn upload(
 /// [`upload`] as the user whose client this is.
 pub async fn upload_as(
     app: &TestApp,
-    client: &reqwest::Client,
+    client: &Client,
+    file_name: &str,
+    bytes: &[u8],
+    fields: &[(&str, &str)],
+) -> Response {
+    upload_to(client, &app.base, file_name, bytes, fields).await
+}
+
+/// [`upload`] to the server at `base` (a `wenping serve` of the test's own).
+pub async fn upload_to(
+    client: &Client,
+    base: &str,
     file_name: &str,
     bytes: &[u8],
     fields: &[(&str, &str)],
 ) -> Response {
     let (content_type, body) = multipart_body(file_name, bytes, fields);
-    app.request_with(client, Method::POST, "/api/v1/petitions/imports")
+    client
+        .post(format!("{base}/api/v1/petitions/imports"))
         .header("content-type", content_type)
         .body(body)
         .send()
@@ -61,40 +76,95 @@ pub fn multipart_body(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) ->
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// Runs the wenping binary against the test's database.
-pub fn cli(app: &TestApp, args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_wenping"))
-        .args(args)
-        .env("WENPING_DATABASE_URL", &app.database_url)
-        .env(
-            "WENPING_MODELS_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/models"),
-        )
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
+/// The statistics query of the county `wenping petitions generate` writes (330299), over the years it spans.
+pub const COUNTY_WINDOW: &str = "regions=330299&from=2022-01&to=2025-12";
+
+/// (petitions, headcount) of the generated county, as the statistics of the server at `base` give them.
+pub async fn county_totals(client: &Client, base: &str) -> (u64, u64) {
+    let res = client
+        .get(format!("{base}/api/v1/petitions/stats?{COUNTY_WINDOW}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let totals = &body["totals"];
+    (
+        totals["petitions"].as_u64().unwrap(),
+        totals["headcount"].as_u64().unwrap(),
+    )
 }
 
-/// `wenping petitions generate --out DIR/NAME ARGS…`, and the file it wrote.
-pub fn generated(dir: &Path, name: &str, args: &[&str]) -> Vec<u8> {
-    let out = dir.join(name);
-    let mut all = vec!["petitions", "generate", "--out", out.to_str().unwrap()];
-    all.extend_from_slice(args);
-    let res = cli_without_db(&all);
-    assert!(
-        res.status.success(),
-        "{}",
-        String::from_utf8_lossy(&res.stderr)
-    );
-    std::fs::read(out).unwrap()
+/// Petitions of the generated county on the test server.
+pub async fn county_petitions(app: &TestApp) -> u64 {
+    county_totals(&app.client, &app.base).await.0
 }
 
-pub fn cli_without_db(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_wenping"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap()
+/// Polls an import's status (`location`, on the server at `base`) until it is neither queued nor running.
+pub async fn settled(client: &Client, base: &str, location: &str, within: Duration) -> Value {
+    let deadline = Instant::now() + within;
+    loop {
+        let res = client
+            .get(format!("{base}{location}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let body: Value = res.json().await.unwrap();
+        let status = body["status"].as_str().unwrap().to_owned();
+        assert!(
+            ["queued", "running", "succeeded", "failed"].contains(&status.as_str()),
+            "{body}"
+        );
+        if status == "succeeded" || status == "failed" {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the import did not finish within {within:?}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The first day of the month `back` months before this one (0 is this month).
+pub fn month_start(back: u32) -> NaiveDate {
+    let this_month = chrono::Local::now().date_naive().with_day(1).unwrap();
+    this_month.checked_sub_months(Months::new(back)).unwrap()
+}
+
+/// A petition file in the vocabulary's English column names, every petition in the township 330199001002 (a
+/// region of [`super::land_requisition`]), numbered `PREFIX00001`, `PREFIX00002`, ….
+pub struct TownshipPetitions {
+    csv: String,
+    prefix: &'static str,
+    count: u32,
+}
+
+impl TownshipPetitions {
+    pub fn new(prefix: &'static str) -> Self {
+        TownshipPetitions {
+            csv: String::from(
+                "source_id,received_on,channel,region_code,category,headcount,collective,repeated,escalated,status\n",
+            ),
+            prefix,
+            count: 0,
+        }
+    }
+
+    /// One petition received on `day`; `rest` is what follows the category: the headcount, the three flags
+    /// (collective, repeated, escalated) and the status.
+    pub fn add(&mut self, day: NaiveDate, channel: &str, category: &str, rest: &str) {
+        self.count += 1;
+        let (prefix, n) = (self.prefix, self.count);
+        self.csv.push_str(&format!(
+            "{prefix}{n:05},{day},{channel},330199001002,{category},{rest}\n"
+        ));
+    }
+
+    pub fn csv(self) -> String {
+        self.csv
+    }
 }
 
 /// One raw sample row, as the test reads it.
@@ -128,7 +198,8 @@ fn month_of(date: &str) -> u32 {
     }
 }
 
-pub fn sample_rows() -> Vec<RawRow> {
+/// The rows of the GBK sample file (`petitions-sample-gbk.csv`), read by hand.
+pub fn gbk_sample_rows() -> Vec<RawRow> {
     let bytes = std::fs::read(fixture("petitions-sample-gbk.csv")).unwrap();
     let (text, _, errors) = encoding_rs::GBK.decode(&bytes);
     assert!(!errors);

@@ -61,6 +61,7 @@ async fn an_override_of_the_gate_is_shown_first_and_in_the_conclusion_of_every_f
         .await
         .2;
     let text: String = poppler("pdftotext", &pdf, &["-enc", "UTF-8"])
+        .await
         .split_whitespace()
         .collect();
     let reason: String = REASON.split_whitespace().collect();
@@ -71,7 +72,9 @@ async fn an_override_of_the_gate_is_shown_first_and_in_the_conclusion_of_every_f
     )
     .await
     .2;
-    let english = poppler("pdftotext", &english, &["-enc", "UTF-8"]).replace('\n', " ");
+    let english = poppler("pdftotext", &english, &["-enc", "UTF-8"])
+        .await
+        .replace('\n', " ");
     assert!(english.contains("override"), "English names it too");
 
     // A later resolution's review flag does not change the report: it shows only what was signed.

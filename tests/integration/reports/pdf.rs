@@ -1,31 +1,31 @@
 //! The PDF report, read back with poppler's pdftotext and pdfinfo: searchable Chinese text,
 //! chapters, factors, R and levels, page numbers, contents, English, reproducible bytes.
 
+use std::process::Command;
+
 use serde_json::Value;
 
 use super::{assessed, bytes};
+use crate::common::cli::{succeeded, wenping_on};
 use crate::common::{header, spawn_app};
 
 /// Runs a poppler tool (`pdftotext`, `pdfinfo`) on a PDF and returns what it prints.
-pub fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
+pub async fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.pdf");
     std::fs::write(&file, pdf).unwrap();
-    let out = std::process::Command::new(tool)
+    let mut command = Command::new(tool);
+    command
         .args(args)
         .arg(&file)
         // pdftotext writes to a file unless told "-" (standard output); pdfinfo always prints.
-        .args((tool == "pdftotext").then_some("-"))
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("{tool} (Debian's poppler-utils; scripts/test installs it): {e}")
-        });
+        .args((tool == "pdftotext").then_some("-"));
+    let path = std::env::var_os("PATH").unwrap_or_default();
     assert!(
-        out.status.success(),
-        "{tool}: {}",
-        String::from_utf8_lossy(&out.stderr)
+        std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()),
+        "{tool} (Debian's poppler-utils; scripts/test installs it) is not on the PATH"
     );
-    String::from_utf8(out.stdout).unwrap()
+    succeeded(&mut command).await
 }
 
 #[tokio::test]
@@ -50,7 +50,9 @@ async fn the_pdf_report_has_searchable_chinese_text_pages_and_contents() {
     assert!(again == pdf, "same assessment, same bytes");
 
     // pdftotext breaks long lines, so compare with the line breaks taken out.
-    let text = poppler("pdftotext", &pdf, &["-enc", "UTF-8"]).replace('\n', "");
+    let text = poppler("pdftotext", &pdf, &["-enc", "UTF-8"])
+        .await
+        .replace('\n', "");
     for heading in [
         "目录",
         "一、基本情况",
@@ -109,7 +111,7 @@ async fn the_pdf_report_has_searchable_chinese_text_pages_and_contents() {
             "R {r:.4}, level {zh}"
         );
     }
-    let info = poppler("pdfinfo", &pdf, &[]);
+    let info = poppler("pdfinfo", &pdf, &[]).await;
     let pages: u32 = info
         .lines()
         .find_map(|l| l.strip_prefix("Pages:"))
@@ -132,7 +134,9 @@ async fn the_pdf_report_has_searchable_chinese_text_pages_and_contents() {
         .bytes()
         .await
         .unwrap();
-    let english = poppler("pdftotext", &english, &["-enc", "UTF-8"]).replace('\n', "");
+    let english = poppler("pdftotext", &english, &["-enc", "UTF-8"])
+        .await
+        .replace('\n', "");
     assert!(
         english.contains("1 Basic facts") && english.contains("9 Conclusion and recommendation"),
         "English headings"
@@ -157,6 +161,7 @@ async fn pdf_text_is_printed_as_typed_never_evaluated_as_typst() {
     assert_eq!(res.status(), 200);
     let pdf = res.bytes().await.unwrap();
     let text: String = poppler("pdftotext", &pdf, &["-enc", "UTF-8"])
+        .await
         .split_whitespace()
         .collect();
     // A character that no report font has is shown as its code point, not dropped.
@@ -186,27 +191,28 @@ async fn a_rare_character_is_drawn_with_the_configured_fallback_font() {
         "{FALLBACK_FONT} (Debian's fonts-noto-cjk) is needed"
     );
     let dir = tempfile::tempdir().unwrap();
-    let report = |font: Option<&str>| {
+    let report = async |font: Option<&str>| {
         let out = dir.path().join(format!("{}.pdf", font.is_some()));
-        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wenping"));
+        let mut command = wenping_on(&app.database_url);
         command
             .args(["report", id, "--format", "pdf", "--out"])
             .arg(&out)
-            .env("WENPING_DATABASE_URL", &app.database_url)
             .env_remove("WENPING_FONT");
         if let Some(font) = font {
             command.env("WENPING_FONT", font);
         }
-        assert!(command.status().unwrap().success());
+        succeeded(&mut command).await;
         let pdf = std::fs::read(&out).unwrap();
-        poppler("pdftotext", &pdf, &["-enc", "UTF-8"]).replace('\n', "")
+        poppler("pdftotext", &pdf, &["-enc", "UTF-8"])
+            .await
+            .replace('\n', "")
     };
-    let without = report(None);
+    let without = report(None).await;
     assert!(
         without.contains("〔U+3400〕村土地征收") && without.contains("以下字符超出报告字体"),
         "without a fallback the character is named"
     );
-    let with = report(Some(FALLBACK_FONT));
+    let with = report(Some(FALLBACK_FONT)).await;
     assert!(
         with.contains(title),
         "with the fallback the character itself is in the PDF"

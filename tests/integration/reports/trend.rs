@@ -1,38 +1,32 @@
 //! The petition trend is read when the assessment is made and stored with it, so the chart and the
 //! table of chapter 3 come from the stored assessment; later imports do not change them.
 
-use chrono::{Datelike, Months};
+use chrono::Datelike;
 
+use super::pdf::poppler;
 use super::{assessed, bytes};
-use crate::common::petitions::upload;
+use crate::common::petitions::{TownshipPetitions, month_start, upload};
 use crate::common::spawn_app;
 
-/// `count(back)` petitions of each category per month, `back` months before this one.
-fn petitions_csv(months: u32, count: impl Fn(u32) -> u32) -> String {
-    let this_month = chrono::Local::now().date_naive().with_day(1).unwrap();
-    let mut csv = String::from(
-        "source_id,received_on,channel,region_code,category,headcount,collective,repeated,escalated,status\n",
-    );
-    let mut n = 0;
+/// In each of the `months` months before this one, `count(back)` land-requisition petitions and one more than
+/// that about rural affairs; numbered from `prefix`.
+fn petitions_csv(prefix: &'static str, months: u32, count: impl Fn(u32) -> u32) -> String {
+    let mut file = TownshipPetitions::new(prefix);
     for back in 1..=months {
-        let month = this_month.checked_sub_months(Months::new(back)).unwrap();
         for (category, extra) in [("征地拆迁", 0), ("农村农业", 1)] {
             for k in 0..count(back) + extra {
-                n += 1;
-                let day = month.with_day(1 + k % 27).unwrap();
-                csv.push_str(&format!(
-                    "TR{n:05},{day},visit,330199001002,{category},1,否,否,否,已办结\n"
-                ));
+                let day = month_start(back).with_day(1 + k % 27).unwrap();
+                file.add(day, "visit", category, "1,否,否,否,已办结");
             }
         }
     }
-    csv
+    file.csv()
 }
 
 #[tokio::test]
 async fn the_petition_trend_is_charted_from_the_stored_assessment() {
     let app = spawn_app().await;
-    let csv = petitions_csv(6, |back| back + 1);
+    let csv = petitions_csv("TR", 6, |back| back + 1);
     let res = upload(&app, "trend.csv", csv.as_bytes(), &[]).await;
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     let record = assessed(&app, "信访趋势").await;
@@ -52,19 +46,14 @@ async fn the_petition_trend_is_charted_from_the_stored_assessment() {
     let pdf = bytes(&app, &format!("/api/v1/assessments/{id}/report.pdf"))
         .await
         .2;
-    let text = super::pdf::poppler("pdftotext", &pdf, &["-enc", "UTF-8"]).replace('\n', "");
+    let text = poppler("pdftotext", &pdf, &["-enc", "UTF-8"])
+        .await
+        .replace('\n', "");
     assert!(
         text.contains("信访趋势（按月、按类别）"),
         "the PDF has the chart"
     );
-    let two_months_ago = chrono::Local::now()
-        .date_naive()
-        .with_day(1)
-        .unwrap()
-        .checked_sub_months(Months::new(2))
-        .unwrap()
-        .format("%Y-%m")
-        .to_string();
+    let two_months_ago = month_start(2).format("%Y-%m").to_string();
     // Two months back: 3 land-requisition and 4 rural-affairs petitions, 7 in all.
     assert!(
         html.contains(&format!(
@@ -84,7 +73,7 @@ async fn the_petition_trend_is_charted_from_the_stored_assessment() {
     }
 
     // Petitions imported later change nothing in this assessment's report.
-    let more = petitions_csv(3, |_| 9).replace("TR", "LATER");
+    let more = petitions_csv("LATER", 3, |_| 9);
     let res = upload(&app, "later.csv", more.as_bytes(), &[]).await;
     assert_eq!(res.status(), 201);
     assert_eq!(bytes(&app, &path).await.2, html.as_bytes());
