@@ -91,7 +91,12 @@ pub fn client_with(token: Option<&str>) -> Client {
             format!("Bearer {token}").parse().unwrap(),
         );
     }
-    Client::builder().default_headers(headers).build().unwrap()
+    Client::builder()
+        .default_headers(headers)
+        // Below actix's 5 s keep-alive, so the client never sends on a connection the server is closing.
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .unwrap()
 }
 
 /// Creates a user straight in the database (no password: they can only use the returned API
