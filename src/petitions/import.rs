@@ -17,6 +17,7 @@ use super::validate::{RowCells, validate_row};
 use super::vocabulary::{FIELDS, REQUIRED_FIELDS, Vocabulary, normalise};
 use crate::domain::account::Scope;
 use crate::domain::petition::PetitionRecord;
+use crate::domain::text::csv_text_cell;
 
 /// Rows validated between two progress reports (and held as text at once).
 const BATCH_ROWS: usize = 50_000;
@@ -145,14 +146,6 @@ fn resolve_columns(
         )));
     }
     Ok(resolved)
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
 }
 
 /// One batch of rows as text cells (column-major), for the row checks.
@@ -345,12 +338,12 @@ pub fn parse_file(
                     rejected_rows += 1;
                     if rejects.is_empty() {
                         let header: Vec<String> =
-                            table.headers.iter().map(|h| csv_field(h)).collect();
+                            table.headers.iter().map(|h| csv_text_cell(h)).collect();
                         rejects.push_str(&format!("row,{},errors\n", header.join(",")));
                     }
                     let values: Vec<String> = cells
                         .iter()
-                        .map(|c| csv_field(c[i].unwrap_or("")))
+                        .map(|c| csv_text_cell(c[i].unwrap_or("")))
                         .collect();
                     let reasons: Vec<String> = errors[before..]
                         .iter()
@@ -359,7 +352,7 @@ pub fn parse_file(
                     rejects.push_str(&format!(
                         "{row},{},{}\n",
                         values.join(","),
-                        csv_field(&reasons.join("; "))
+                        csv_text_cell(&reasons.join("; "))
                     ));
                 }
             }
