@@ -12,9 +12,10 @@ use utoipa::ToSchema;
 use super::FileError;
 use super::encoding::{TextEncoding, decode};
 pub use super::report::ImportReport;
-use super::table::{FileFormat, RawTable, read_csv, read_parquet, read_xlsx};
+use super::table::{FileFormat, RawTable, RowNumbers, read_csv, read_parquet};
 use super::validate::{RowCells, validate_row};
 use super::vocabulary::{FIELDS, REQUIRED_FIELDS, Vocabulary, normalise};
+use super::xlsx::read_xlsx;
 use crate::domain::account::Scope;
 use crate::domain::petition::PetitionRecord;
 use crate::domain::text::csv_text_cell;
@@ -153,8 +154,9 @@ struct Batch<'a> {
     cells: &'a [Vec<Option<&'a str>>],
     columns: &'a [(&'static str, usize)],
     headers: &'a [String],
-    /// Spreadsheet row number of the batch's first row.
-    first_row: usize,
+    /// Spreadsheet row numbers of the table's rows, and where the batch starts among them.
+    rows: &'a RowNumbers,
+    offset: usize,
 }
 
 /// One non-blank row checked: its index in the batch, its record when valid, and how many errors it has.
@@ -165,6 +167,11 @@ struct Checked {
 }
 
 impl Batch<'_> {
+    /// Spreadsheet row number of the batch's row `i`.
+    fn row(&self, i: usize) -> usize {
+        self.rows.of(self.offset + i)
+    }
+
     fn header_of(&self, field: &str) -> String {
         self.columns
             .iter()
@@ -192,7 +199,7 @@ impl Batch<'_> {
                 continue;
             }
             let row_cells = RowCells {
-                row: self.first_row + i,
+                row: self.row(i),
                 cells: self
                     .columns
                     .iter()
@@ -287,7 +294,8 @@ pub fn parse_file(
             cells: &cells,
             columns: &columns,
             headers: &table.headers,
-            first_row: table.first_row + offset,
+            rows: &table.rows,
+            offset,
         };
         // Rows are checked on every core; duplicates, the report and the rejects follow in file order.
         let parts: Vec<(Vec<Checked>, Vec<RowError>)> = std::thread::scope(|s| {
@@ -317,7 +325,7 @@ pub fn parse_file(
                 errors: n,
             } in checked
             {
-                let row = batch.first_row + i;
+                let row = batch.row(i);
                 let before = errors.len();
                 errors.extend(found.by_ref().take(n));
                 if let Some(record) = record {
