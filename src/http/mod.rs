@@ -12,6 +12,7 @@ pub mod cursor;
 pub mod decisions;
 pub mod evaluation;
 pub mod extract;
+pub mod json;
 pub mod methods;
 pub mod metrics;
 pub mod middleware;
