@@ -406,16 +406,23 @@ fn csv_fields(line: &str) -> Vec<String> {
     fields
 }
 
-/// No field of the CSV begins as a formula; the neutralised ones keep their text after the quote.
+/// No field of the CSV begins as a formula (a plain number such as -3 is no formula); the neutralised ones
+/// keep their text after the quote.
 fn assert_neutralised(csv: &str) {
+    let plain_number = |f: &str| f.chars().all(|c| c.is_ascii_digit() || ".eE+-".contains(c));
     for line in csv.lines().skip(1) {
         for field in csv_fields(line) {
             assert!(
-                !field.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                !field.starts_with(['=', '+', '-', '@', '\t', '\r']) || plain_number(&field),
                 "{field:?} in {line}"
             );
         }
     }
+    assert!(
+        csv.lines()
+            .any(|l| csv_fields(l).contains(&"-3".to_owned())),
+        "a negative headcount is shown as the file had it: {csv}"
+    );
     for formula in FORMULAS {
         let written = format!("'{formula}");
         assert!(
@@ -442,6 +449,7 @@ fn injected_file() -> String {
     ));
     text.push_str("=1+2,2024-03-05,来信,330199001001,土地征收,1,否,否,否,已办结,,满意\n"); // row 6: the id
     text.push_str("@B6,2024-03-05,来信,330199001001,土地征收,1,否,否,否,已办结,,满意\n"); // row 7: the id
+    text.push_str("B8,2024-03-05,来信,330199001001,土地征收,-3,否,否,否,已办结,,满意\n"); // row 8: a number
     text
 }
 
@@ -459,7 +467,7 @@ async fn the_rejects_download_neutralises_formulas_and_is_an_attachment() {
     let report: Value = res.json().await.unwrap();
     assert_eq!(
         (report["valid"].as_u64(), report["rejected"].as_u64()),
-        (Some(1), Some(5))
+        (Some(1), Some(6))
     );
     // A source id beginning as a formula is refused, naming its row and column.
     for row in [6, 7] {

@@ -60,13 +60,29 @@ pub fn clean_line(value: &str, max: usize) -> Result<&str, String> {
 pub const FORMULA_TRIGGERS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A text cell as a spreadsheet program shows it rather than runs it: one that begins with a formula
-/// trigger gets a leading single quote (OWASP's rule).
+/// trigger gets a leading single quote (OWASP's rule). A plain signed number (`-3`, `+1.5`, `-2e3`) is left
+/// as it is: it is read as that number and runs nothing, and a reject shows the value the file had.
 pub fn spreadsheet_text(value: &str) -> Cow<'_, str> {
-    if value.starts_with(FORMULA_TRIGGERS) {
+    if value.starts_with(FORMULA_TRIGGERS) && !is_plain_number(value) {
         Cow::Owned(format!("'{value}"))
     } else {
         Cow::Borrowed(value)
     }
+}
+
+/// `[+-]digits[.digits][e[+-]digits]`, and nothing else.
+fn is_plain_number(value: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e.strip_prefix(['+', '-']).unwrap_or(e))),
+        None => (unsigned, None),
+    };
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && (fraction.is_empty() || digits(fraction)),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exponent.is_none_or(digits)
 }
 
 /// One text field of a CSV file wenping writes: neutralised for spreadsheet programs, then quoted as
@@ -92,7 +108,14 @@ mod tests {
                 "\"'=HYPERLINK(\"\"http://evil/\"\")\"",
             ),
             ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
-            ("-3", "'-3"),
+            ("-3", "-3"),
+            ("+1.5", "+1.5"),
+            ("-2e3", "-2e3"),
+            ("-2+3", "'-2+3"),
+            ("-", "'-"),
+            ("-1e", "'-1e"),
+            ("-.5", "'-.5"),
+            ("-1,5", "\"'-1,5\""),
             ("@SUM(A1)", "'@SUM(A1)"),
             ("\t=1", "'\t=1"),
             ("\r=1", "\"'\r=1\""),

@@ -105,28 +105,28 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                 ));
             }
         },
-        // serde_json stops at 128 levels: a body nested deeper is valid JSON, but more than the API reads.
-        Err(error)
-            if error
-                .inner()
-                .to_string()
-                .starts_with("recursion limit exceeded") =>
-        {
-            return Err(ApiError::invalid(
-                "body",
-                "the request body is nested more than 128 levels deep",
-            ));
+        // serde_json stops at 128 levels; an array nested deeper is still no object.
+        Err(error) if too_deep(&error) && !body.trim_ascii_start().starts_with(b"{") => {
+            return Err(not_an_object());
         }
         Err(error) => return Err(problem_of(error)),
     };
     // Every body of this API is an object.
     if !tree.is_object() {
-        return Err(ApiError::invalid(
-            "body",
-            "the request body must be a JSON object",
-        ));
+        return Err(not_an_object());
     }
     decode_value(tree)
+}
+
+fn too_deep(error: &serde_path_to_error::Error<serde_json::Error>) -> bool {
+    error
+        .inner()
+        .to_string()
+        .starts_with("recursion limit exceeded")
+}
+
+fn not_an_object() -> ApiError {
+    ApiError::invalid("body", "the request body must be a JSON object")
 }
 
 /// Decodes an already-parsed JSON value (a merged patch, say) as strictly as a body, naming the field on
