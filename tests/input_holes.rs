@@ -276,6 +276,34 @@ async fn crafted_workbooks_are_refused_and_the_server_stays_small() {
 }
 
 #[tokio::test]
+async fn a_parquet_file_declaring_more_rows_than_an_import_reads_is_refused_unread() {
+    use polars::prelude::{Column, DataFrame, DataType};
+    let app = spawn_app().await;
+    // Nulls run-length encode to almost nothing: a few kilobytes declare 64 Mi + 1 rows.
+    let rows = wenping::petitions::table::MAX_PARQUET_CELLS + 1;
+    let mut frame = DataFrame::new(
+        rows,
+        vec![Column::full_null("人数".into(), rows, &DataType::Boolean)],
+    )
+    .unwrap();
+    let mut bytes = Vec::new();
+    polars_io::parquet::write::ParquetWriter::new(&mut bytes)
+        .finish(&mut frame)
+        .unwrap();
+    drop(frame);
+    assert!(bytes.len() < 1 << 20, "{} bytes", bytes.len());
+    let res = upload(&app, "nulls.parquet", &bytes, &[]).await;
+    let problem = expect_problem(res, 422, Some("file")).await;
+    assert!(
+        problem.to_string().contains(&format!(
+            "the file declares {rows} rows × 1 columns, more than the {} cells an import reads",
+            rows - 1
+        )),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
 async fn the_command_line_refuses_the_crafted_workbooks_within_the_same_memory() {
     let database = fresh_database().await;
     succeeded_quietly(wenping(&database.url).args(["migrate"]));

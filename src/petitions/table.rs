@@ -116,10 +116,23 @@ pub fn read_csv(text: &str) -> Result<RawTable, FileError> {
     })
 }
 
+/// Rows × columns a Parquet file may declare: a few kilobytes of footer and run-length encoded nulls can
+/// declare a billion rows, which polars would build before anything is checked. 64 × 2^20 cells hold 4 M
+/// records of 16 columns, more than a 64 MiB upload carries; their table takes about 1 GiB.
+pub const MAX_PARQUET_CELLS: usize = 64 << 20;
+
 pub fn read_parquet(bytes: &[u8]) -> Result<RawTable, FileError> {
-    let frame = ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .map_err(|e| unreadable(FileFormat::Parquet, e))?;
+    let failed = |e| unreadable(FileFormat::Parquet, e);
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let rows = reader.num_rows().map_err(failed)?;
+    let columns = reader.schema().map_err(failed)?.len();
+    if rows.saturating_mul(columns) > MAX_PARQUET_CELLS {
+        return Err(FileError::TooLarge(format!(
+            "the file declares {rows} rows × {columns} columns, more than the {MAX_PARQUET_CELLS} cells an \
+             import reads: split it"
+        )));
+    }
+    let frame = reader.finish().map_err(failed)?;
     let frame = all_text(frame, FileFormat::Parquet)?;
     Ok(RawTable {
         headers: headers_of(&frame),
