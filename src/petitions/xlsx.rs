@@ -592,6 +592,53 @@ mod tests {
         }
     }
 
+    /// A small workbook with `from` replaced by `to` in its sheet's XML.
+    fn edited_workbook(from: &str, to: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in crate::petitions::generate::HEADERS.iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+            sheet.write_string(1, c as u16, "x").unwrap();
+        }
+        let original = book.save_to_buffer().unwrap();
+        let mut archive = zip::ZipArchive::new(Cursor::new(&original[..])).unwrap();
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for i in 0..archive.len() {
+            let mut part = archive.by_index(i).unwrap();
+            let mut text = String::new();
+            part.read_to_string(&mut text).unwrap();
+            let name = part.name().to_owned();
+            out.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+                .unwrap();
+            if name.ends_with("sheet1.xml") {
+                assert!(text.contains(from), "{text}");
+                text = text.replace(from, to);
+            }
+            out.write_all(text.as_bytes()).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn an_absurd_cell_reference_is_an_unreadable_workbook_not_a_crash() {
+        for (from, to) in [
+            ("r=\"A2\"", "r=\"A99999999999999\""),
+            ("r=\"A2\"", "r=\"AAAAAAAAAAAAAAA2\""),
+            ("<row r=\"2\"", "<row r=\"99999999999999\""),
+        ] {
+            let bytes = edited_workbook(from, to);
+            match read_xlsx(&bytes, None, vocabulary().unwrap()) {
+                Err(FileError::Unreadable { .. } | FileError::TooLarge(_)) => {}
+                Err(other) => panic!("{to}: {other}"),
+                Ok(table) => panic!("{to}: read {:?}", table.rows),
+            }
+        }
+        let rows_out_of_order = edited_workbook("r=\"B2\"", "r=\"B1\"");
+        let refused = read_xlsx(&rows_out_of_order, None, vocabulary().unwrap());
+        assert!(matches!(refused, Err(FileError::Unreadable { .. })));
+    }
+
     #[test]
     fn columns_are_named_as_a_spreadsheet_names_them() {
         assert_eq!(column_letters(0), "A");
