@@ -48,6 +48,7 @@ async fn get_sensitivity(
 pub struct SimulationBody {
     /// 1 – 1,000,000 (default 10,000).
     #[serde(default = "default_draws")]
+    #[schema(minimum = 1, maximum = 1000000)]
     draws: u32,
     /// The same seed gives the same result (default 1).
     #[serde(default = "default_seed")]

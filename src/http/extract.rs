@@ -9,6 +9,7 @@ use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use super::json;
 use crate::app::{AppError, Precondition};
 use crate::domain::FieldError;
 use crate::error::ApiError;
@@ -31,12 +32,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let content_type = require_json(req);
         let declared_length = req
             .headers()
             .get(header::CONTENT_LENGTH)
@@ -44,12 +40,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             .and_then(|v| v.parse::<usize>().ok());
         let mut payload = payload.take();
         Box::pin(async move {
-            let media_type = content_type.split(';').next().unwrap_or("").trim();
-            if media_type != "application/json" && !media_type.ends_with("+json") {
-                return Err(ApiError::UnsupportedMediaType {
-                    expected: "application/json",
-                });
-            }
+            content_type?;
             if declared_length.is_some_and(|n| n > JSON_LIMIT) {
                 return Err(ApiError::PayloadTooLarge { limit: JSON_LIMIT });
             }
@@ -66,8 +57,36 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
-/// Decodes a JSON object, reporting syntax errors as 400 and shape errors (wrong type, unknown or missing
-/// field, invalid value) as 422 with the field's path.
+/// A JSON request's media type: `application/json` (or `…+json`), in UTF-8 — the only encoding JSON
+/// exchanged between systems may use (RFC 8259 §8.1), so any other charset is refused, not misread.
+pub fn require_json(req: &HttpRequest) -> Result<(), ApiError> {
+    let refused = ApiError::UnsupportedMediaType {
+        expected: "application/json in UTF-8 (no charset parameter, or charset=utf-8)",
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let mut parts = content_type.split(';');
+    let media_type = parts.next().unwrap_or("").trim();
+    if media_type != "application/json" && !media_type.ends_with("+json") {
+        return Err(refused);
+    }
+    for parameter in parts {
+        let (name, value) = parameter.split_once('=').unwrap_or((parameter, ""));
+        let value = value.trim().trim_matches('"');
+        if name.trim() == "charset" && value != "utf-8" && value != "utf8" {
+            return Err(refused);
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a JSON object, reporting syntax errors as 400 and shape errors (wrong type, unknown, missing or
+/// repeated field, `null` for a value, an array for an object, a number past its documented range) as 422
+/// with the field's path.
 pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request(
@@ -75,50 +94,66 @@ pub fn decode_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             "the request body is empty; send a JSON object",
         ));
     }
-    // Every body of this API is an object; serde would otherwise read a struct from an array.
-    let first = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_some_and(|b| *b != b'{')
-        && serde_json::from_slice::<serde::de::IgnoredAny>(body).is_ok()
-    {
-        return Err(ApiError::invalid(
-            "body",
-            "the request body must be a JSON object",
-        ));
-    }
     let deserializer = &mut serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(&mut *deserializer) {
+    let tree = match serde_path_to_error::deserialize::<_, json::UniqueKeys>(&mut *deserializer) {
         // Anything after the value is as malformed as a broken value.
-        Ok(value) => match deserializer.end() {
-            Ok(()) => Ok(value),
-            Err(e) => Err(ApiError::bad_request(
-                "body",
-                format!("malformed JSON: {e}"),
-            )),
-        },
-        Err(error) => {
-            let path = error.path().to_string();
-            let inner = error.inner();
-            let message = inner.to_string();
-            let field = field_of(&path, &message);
-            if inner.is_syntax() || inner.is_eof() {
-                Err(ApiError::BadRequest {
-                    detail: format!("malformed JSON: {message}"),
-                    errors: vec![FieldError::new(field, format!("malformed JSON: {message}"))],
-                })
-            } else {
-                Err(ApiError::invalid(field, message))
+        Ok(json::UniqueKeys(tree)) => match deserializer.end() {
+            Ok(()) => tree,
+            Err(e) => {
+                return Err(ApiError::bad_request(
+                    "body",
+                    format!("malformed JSON: {e}"),
+                ));
             }
+        },
+        // serde_json stops at 128 levels; an array nested deeper is still no object.
+        Err(error) if too_deep(&error) && !body.trim_ascii_start().starts_with(b"{") => {
+            return Err(not_an_object());
         }
+        Err(error) => return Err(problem_of(error)),
+    };
+    // Every body of this API is an object.
+    if !tree.is_object() {
+        return Err(not_an_object());
     }
+    Ok(decode_value(tree)?)
 }
 
-/// Decodes an already-parsed JSON value (a merged patch, say), naming the field on error.
+fn too_deep(error: &serde_path_to_error::Error<serde_json::Error>) -> bool {
+    error
+        .inner()
+        .to_string()
+        .starts_with("recursion limit exceeded")
+}
+
+fn not_an_object() -> ApiError {
+    ApiError::invalid("body", "the request body must be a JSON object")
+}
+
+/// Decodes an already-parsed JSON value (a merged patch, say) as strictly as a body, naming the field on
+/// error (a tree already parsed has no syntax left to get wrong, so every error is the request's shape).
 pub fn decode_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, AppError> {
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|error| {
+    serde_path_to_error::deserialize::<_, T>(json::Strict(value)).map_err(|error| {
         let path = error.path().to_string();
         let message = error.inner().to_string();
         AppError::invalid(field_of(&path, &message), message)
     })
+}
+
+/// A syntax error is a 400, any other a 422; both name the field by its JSON path.
+fn problem_of(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.inner();
+    let message = inner.to_string();
+    let field = field_of(&path, &message);
+    if inner.is_syntax() || inner.is_eof() {
+        ApiError::BadRequest {
+            detail: format!("malformed JSON: {message}"),
+            errors: vec![FieldError::new(field, format!("malformed JSON: {message}"))],
+        }
+    } else {
+        ApiError::invalid(field, message)
+    }
 }
 
 /// The path of the field an error is about. For a missing field the path is the enclosing
@@ -133,6 +168,7 @@ fn field_of(path: &str, message: &str) -> String {
     };
     let named = message
         .strip_prefix("missing field `")
+        .or_else(|| message.strip_prefix("duplicate field `"))
         .and_then(|rest| rest.split('`').next());
     match (named, base.is_empty()) {
         (Some(name), true) => name.to_owned(),
@@ -259,6 +295,66 @@ mod tests {
         for (body, status, expected) in cases {
             let err = decode_json::<DecisionFields>(body.as_bytes()).unwrap_err();
             assert_eq!(field(err), (status, expected.to_owned()), "{body}");
+        }
+    }
+
+    #[test]
+    fn structs_are_read_from_objects_only_and_integers_within_their_documented_format() {
+        let body =
+            |extra: &str| format!(r#"{{"title":"t","kind":"other","regions":["330199"]{extra}}}"#);
+        let cases = [
+            (body(r#","affected":[412,1530,0]"#), "affected"),
+            (body(r#","affected":[]"#), "affected"),
+            (
+                body(r#","affected":{"workers":2147483648}"#),
+                "affected.workers",
+            ),
+            (body(r#","affected":{"people":null}"#), "affected.people"),
+            (body(r#","regions":["330199"]"#), "regions"),
+            (
+                r#"{"title":"t","kind":null,"regions":["330199"]}"#.to_owned(),
+                "kind",
+            ),
+            (
+                r#"{"title":null,"kind":"other","regions":["330199"]}"#.to_owned(),
+                "title",
+            ),
+            (
+                r#"{"title":"t","kind":["other"],"regions":["330199"]}"#.to_owned(),
+                "kind",
+            ),
+        ];
+        for (body, expected) in cases {
+            let err = decode_json::<DecisionFields>(body.as_bytes()).unwrap_err();
+            assert_eq!(field(err), (422, expected.to_owned()), "{body}");
+        }
+        let most =
+            decode_json::<DecisionFields>(body(r#","affected":{"workers":2147483647}"#).as_bytes())
+                .unwrap();
+        assert_eq!(most.affected.workers, 2_147_483_647);
+        let patched = merge_patched(&most, serde_json::json!({"affected": [1, 2, 3]}));
+        assert_eq!(
+            field(ApiError::from(patched.unwrap_err())),
+            (422, "affected".to_owned())
+        );
+    }
+
+    #[test]
+    fn only_utf_8_json_is_read() {
+        use actix_web::test::TestRequest;
+        for (content_type, accepted) in [
+            ("application/json", true),
+            ("application/json; charset=utf-8", true),
+            ("Application/JSON; Charset=\"UTF-8\"", true),
+            ("application/problem+json", true),
+            ("application/json; charset=latin1", false),
+            ("application/json; charset=utf-16", false),
+            ("text/plain", false),
+        ] {
+            let req = TestRequest::default()
+                .insert_header((header::CONTENT_TYPE, content_type))
+                .to_http_request();
+            assert_eq!(require_json(&req).is_ok(), accepted, "{content_type}");
         }
     }
 

@@ -11,6 +11,7 @@ pub mod comparison;
 pub mod cursor;
 pub mod decisions;
 pub mod extract;
+pub mod json;
 pub mod methods;
 pub mod metrics;
 pub mod middleware;

@@ -7,13 +7,12 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
-use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer};
 
-use super::extract::{JSON_LIMIT, decode_json};
+use super::extract::{JSON_LIMIT, decode_json, require_json};
 use crate::error::ApiError;
 
 /// A calculator input number; NaN and infinities are kept so the calculator names their position.
@@ -124,20 +123,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for CalculatorBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let content_type = require_json(req);
         let mut payload = payload.take();
         Box::pin(async move {
-            let media_type = content_type.split(';').next().unwrap_or("").trim();
-            if media_type != "application/json" && !media_type.ends_with("+json") {
-                return Err(ApiError::UnsupportedMediaType {
-                    expected: "application/json",
-                });
-            }
+            content_type?;
             let mut body = Vec::new();
             while let Some(chunk) = payload.next().await {
                 let chunk = chunk.map_err(|e| ApiError::bad_request("body", e.to_string()))?;

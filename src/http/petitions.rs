@@ -238,7 +238,8 @@ async fn get_import(
     tag = "petitions",
     params(("id" = Uuid, Path, description = "Import id")),
     responses(
-        (status = 200, description = "The rejected rows", body = String, content_type = "text/csv"),
+        (status = 200, description = "The rejected rows; text cells that a spreadsheet would run as a formula begin with a single quote", body = String, content_type = "text/csv",
+            headers(("Content-Disposition" = String, description = "attachment; filename=\"petition-import-{id}-rejects.csv\""))),
         (status = 404, description = "No such import, or it rejected no rows", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unavailable", body = Problem, content_type = "application/problem+json"),
     )
@@ -249,8 +250,14 @@ async fn get_rejects(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let csv = petitions::rejects(&state.ctx, &user, path_id(&id, "petition import")?).await?;
+    let id = path_id(&id, "petition import")?;
+    let csv = petitions::rejects(&state.ctx, &user, id).await?;
+    // A download to save, never a page to render; named by the import, not by the uploaded file's name.
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"petition-import-{id}-rejects.csv\""),
+        ))
         .body(csv))
 }

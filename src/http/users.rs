@@ -53,7 +53,8 @@ pub struct UserPatch {
 pub struct NewToken {
     /// What the token is for, e.g. `prometheus` or `gis-sync`.
     name: String,
-    /// Days until it stops working; absent = no expiry.
+    /// Days until it stops working, 1 – 3,650; absent = no expiry.
+    #[schema(minimum = 1, maximum = 3650)]
     expires_in_days: Option<u32>,
 }
 

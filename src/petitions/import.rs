@@ -12,11 +12,13 @@ use utoipa::ToSchema;
 use super::FileError;
 use super::encoding::{TextEncoding, decode};
 pub use super::report::ImportReport;
-use super::table::{FileFormat, RawTable, read_csv, read_parquet, read_xlsx};
+use super::table::{FileFormat, RawTable, RowNumbers, read_csv, read_parquet};
 use super::validate::{RowCells, validate_row};
 use super::vocabulary::{FIELDS, REQUIRED_FIELDS, Vocabulary, normalise};
+use super::xlsx::read_xlsx;
 use crate::domain::account::Scope;
 use crate::domain::petition::PetitionRecord;
+use crate::domain::text::csv_text_cell;
 
 /// Rows validated between two progress reports (and held as text at once).
 const BATCH_ROWS: usize = 50_000;
@@ -147,21 +149,14 @@ fn resolve_columns(
     Ok(resolved)
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
-}
-
 /// One batch of rows as text cells (column-major), for the row checks.
 struct Batch<'a> {
     cells: &'a [Vec<Option<&'a str>>],
     columns: &'a [(&'static str, usize)],
     headers: &'a [String],
-    /// Spreadsheet row number of the batch's first row.
-    first_row: usize,
+    /// Spreadsheet row numbers of the table's rows, and where the batch starts among them.
+    rows: &'a RowNumbers,
+    offset: usize,
 }
 
 /// One non-blank row checked: its index in the batch, its record when valid, and how many errors it has.
@@ -172,6 +167,11 @@ struct Checked {
 }
 
 impl Batch<'_> {
+    /// Spreadsheet row number of the batch's row `i`.
+    fn row(&self, i: usize) -> usize {
+        self.rows.of(self.offset + i)
+    }
+
     fn header_of(&self, field: &str) -> String {
         self.columns
             .iter()
@@ -199,7 +199,7 @@ impl Batch<'_> {
                 continue;
             }
             let row_cells = RowCells {
-                row: self.first_row + i,
+                row: self.row(i),
                 cells: self
                     .columns
                     .iter()
@@ -294,7 +294,8 @@ pub fn parse_file(
             cells: &cells,
             columns: &columns,
             headers: &table.headers,
-            first_row: table.first_row + offset,
+            rows: &table.rows,
+            offset,
         };
         // Rows are checked on every core; duplicates, the report and the rejects follow in file order.
         let parts: Vec<(Vec<Checked>, Vec<RowError>)> = std::thread::scope(|s| {
@@ -324,7 +325,7 @@ pub fn parse_file(
                 errors: n,
             } in checked
             {
-                let row = batch.first_row + i;
+                let row = batch.row(i);
                 let before = errors.len();
                 errors.extend(found.by_ref().take(n));
                 if let Some(record) = record {
@@ -345,12 +346,12 @@ pub fn parse_file(
                     rejected_rows += 1;
                     if rejects.is_empty() {
                         let header: Vec<String> =
-                            table.headers.iter().map(|h| csv_field(h)).collect();
+                            table.headers.iter().map(|h| csv_text_cell(h)).collect();
                         rejects.push_str(&format!("row,{},errors\n", header.join(",")));
                     }
                     let values: Vec<String> = cells
                         .iter()
-                        .map(|c| csv_field(c[i].unwrap_or("")))
+                        .map(|c| csv_text_cell(c[i].unwrap_or("")))
                         .collect();
                     let reasons: Vec<String> = errors[before..]
                         .iter()
@@ -359,7 +360,7 @@ pub fn parse_file(
                     rejects.push_str(&format!(
                         "{row},{},{}\n",
                         values.join(","),
-                        csv_field(&reasons.join("; "))
+                        csv_text_cell(&reasons.join("; "))
                     ));
                 }
             }

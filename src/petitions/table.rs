@@ -1,16 +1,16 @@
-//! Any supported file as a table of text cells: polars reads CSV and Parquet, calamine reads XLSX. Every
-//! column stays text here, so validation sees what the file says and can quote it in a row report.
+//! Any supported file as a table of text cells: polars reads CSV and Parquet, calamine reads XLSX
+//! (`xlsx.rs`). Every column stays text here, so validation sees what the file says and can quote it in a
+//! row report.
 
 use std::io::Cursor;
 
-use calamine::{Data, DataType, Dimensions, Reader, Xlsx, open_workbook_from_rs};
-use polars::prelude::{Column, DataFrame, DataType as PolarsType, PlSmallStr};
+use polars::prelude::{Column, DataFrame, DataType as PolarsType};
 use polars_io::SerReader;
 use polars_io::csv::read::CsvReadOptions;
 use polars_io::parquet::read::ParquetReader;
 
 use super::FileError;
-use super::vocabulary::Vocabulary;
+use super::csv_records::first_bad_record;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileFormat {
@@ -45,8 +45,26 @@ impl FileFormat {
 pub struct RawTable {
     pub frame: DataFrame,
     pub headers: Vec<String>,
-    /// Spreadsheet row number (the header row counts) of the first data row.
-    pub first_row: usize,
+    pub rows: RowNumbers,
+}
+
+/// Spreadsheet row numbers (the header row is row 1) of a table's data rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowNumbers {
+    /// Consecutive from this one: every record of a CSV or Parquet file is a row.
+    From(usize),
+    /// One for each row: an XLSX sheet's blank rows are not kept.
+    Listed(Vec<u32>),
+}
+
+impl RowNumbers {
+    /// The row number of the table's `index`-th row.
+    pub fn of(&self, index: usize) -> usize {
+        match self {
+            Self::From(first) => first + index,
+            Self::Listed(rows) => rows.get(index).map_or(0, |&r| r as usize),
+        }
+    }
 }
 
 fn unreadable(format: FileFormat, reason: impl ToString) -> FileError {
@@ -88,161 +106,37 @@ pub fn read_csv(text: &str) -> Result<RawTable, FileError> {
         .map_parse_options(|o| o.with_missing_is_null(true))
         .into_reader_with_file_handle(Cursor::new(text.as_bytes()))
         .finish()
-        .map_err(|e| unreadable(FileFormat::Csv, e))?;
+        // polars names no row and suggests its own options: the record it stopped at is found again here.
+        .map_err(|e| first_bad_record(text).unwrap_or_else(|| unreadable(FileFormat::Csv, e)))?;
     let frame = all_text(frame, FileFormat::Csv)?;
     Ok(RawTable {
         headers: headers_of(&frame),
         frame,
-        first_row: 2,
+        rows: RowNumbers::From(2),
     })
 }
 
+/// Rows × columns a Parquet file may declare: a few kilobytes of footer and run-length encoded nulls can
+/// declare a billion rows, which polars would build before anything is checked. 64 × 2^20 cells hold 4 M
+/// records of 16 columns, more than a 64 MiB upload carries; their table takes about 1 GiB.
+pub const MAX_PARQUET_CELLS: usize = 64 << 20;
+
 pub fn read_parquet(bytes: &[u8]) -> Result<RawTable, FileError> {
-    let frame = ParquetReader::new(Cursor::new(bytes))
-        .finish()
-        .map_err(|e| unreadable(FileFormat::Parquet, e))?;
+    let failed = |e| unreadable(FileFormat::Parquet, e);
+    let mut reader = ParquetReader::new(Cursor::new(bytes));
+    let rows = reader.num_rows().map_err(failed)?;
+    let columns = reader.schema().map_err(failed)?.len();
+    if rows.saturating_mul(columns) > MAX_PARQUET_CELLS {
+        return Err(FileError::TooLarge(format!(
+            "the file declares {rows} rows × {columns} columns, more than the {MAX_PARQUET_CELLS} cells an \
+             import reads: split it"
+        )));
+    }
+    let frame = reader.finish().map_err(failed)?;
     let frame = all_text(frame, FileFormat::Parquet)?;
     Ok(RawTable {
         headers: headers_of(&frame),
         frame,
-        first_row: 2,
+        rows: RowNumbers::From(2),
     })
-}
-
-fn cell_text(cell: &Data) -> Option<String> {
-    match cell {
-        Data::Empty => None,
-        // Integral numbers (codes, headcounts) must not come out as "330199001.0".
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(format!("{}", *f as i64)),
-        Data::DateTime(_) | Data::DateTimeIso(_) => cell
-            .as_date()
-            .map(|d| d.to_string())
-            .or_else(|| Some(cell.to_string())),
-        other => Some(other.to_string()),
-    }
-}
-
-/// Reads the named sheet (or the first). Title rows and merged group headers above the real header are
-/// skipped: the header is the first of the top rows in which most cells name a known field.
-pub fn read_xlsx(
-    bytes: &[u8],
-    sheet: Option<&str>,
-    vocabulary: &Vocabulary,
-) -> Result<RawTable, FileError> {
-    let mut book: Xlsx<_> =
-        open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(FileFormat::Xlsx, e))?;
-    let names = book.sheet_names();
-    let name = match sheet {
-        Some(s) => names
-            .iter()
-            .find(|n| n.as_str() == s)
-            .cloned()
-            .ok_or_else(|| {
-                FileError::Columns(format!("no sheet named '{s}'; the sheets are {names:?}"))
-            })?,
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| FileError::Columns("the workbook has no sheets".into()))?,
-    };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| unreadable(FileFormat::Xlsx, e))?;
-    let merged = match book.worksheet_merge_cells(&name) {
-        Some(found) => found.map_err(|e| unreadable(FileFormat::Xlsx, e))?,
-        None => Vec::new(),
-    };
-    // The range starts at the first non-empty cell; row numbers and merged regions count from A1.
-    let (top, left) = range.start().unwrap_or((0, 0));
-    let rows: Vec<Vec<Option<String>>> = range
-        .rows()
-        .map(|r| r.iter().map(cell_text).collect())
-        .collect();
-    let header_index = rows
-        .iter()
-        .take(10)
-        .position(|r| {
-            let known = r
-                .iter()
-                .flatten()
-                .filter(|h| vocabulary.columns.canonical(h).is_some())
-                .count();
-            known >= 3
-        })
-        .unwrap_or(0);
-    let Some(header_row) = rows.get(header_index) else {
-        return Err(FileError::Columns("the sheet is empty".into()));
-    };
-    refuse_merged_header(&merged, top + header_index as u32, left, header_row)?;
-    let headers: Vec<String> = header_row
-        .iter()
-        .enumerate()
-        .map(|(i, h)| h.clone().unwrap_or_else(|| format!("column_{}", i + 1)))
-        .collect();
-    let data = &rows[header_index + 1..];
-    let columns: Vec<Column> = headers
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let values: Vec<Option<&str>> = data
-                .iter()
-                .map(|r| r.get(i).and_then(|c| c.as_deref()))
-                .collect();
-            Column::new(PlSmallStr::from_str(h), values)
-        })
-        .collect();
-    let frame = DataFrame::new(data.len(), columns).map_err(|e| unreadable(FileFormat::Xlsx, e))?;
-    Ok(RawTable {
-        frame,
-        headers,
-        first_row: top as usize + header_index + 2,
-    })
-}
-
-/// `A1`-style name of a 0-based cell.
-fn cell_name(row: u32, col: u32) -> String {
-    let mut letters = Vec::new();
-    let mut c = col + 1;
-    while c > 0 {
-        letters.push(char::from(b'A' + ((c - 1) % 26) as u8));
-        c = (c - 1) / 26;
-    }
-    letters.reverse();
-    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
-}
-
-/// A header with merged cells is a two-level header (a group over several fields, or a name spanning two
-/// rows): which column holds which field is then a guess, so the sheet is refused with the cells named.
-/// Merged title rows above the header are fine.
-fn refuse_merged_header(
-    merged: &[Dimensions],
-    header: u32,
-    left: u32,
-    header_row: &[Option<String>],
-) -> Result<(), FileError> {
-    let touching: Vec<String> = merged
-        .iter()
-        .filter(|d| d.start.0 <= header && header <= d.end.0)
-        .map(|d| {
-            let text = header_row
-                .get(d.start.1.saturating_sub(left) as usize)
-                .cloned()
-                .flatten()
-                .unwrap_or_default();
-            format!(
-                "{}:{} '{text}'",
-                cell_name(d.start.0, d.start.1),
-                cell_name(d.end.0, d.end.1)
-            )
-        })
-        .collect();
-    if touching.is_empty() {
-        return Ok(());
-    }
-    Err(FileError::Columns(format!(
-        "the header row {} has merged cells ({}): save the sheet with a single header row and one column \
-         per field (信访编号, 登记日期, …), without merged header cells",
-        header + 1,
-        touching.join(", ")
-    )))
 }

@@ -7,6 +7,7 @@ use super::import::RowError;
 use super::vocabulary::Vocabulary;
 use crate::domain::petition::{Channel, HandlingStatus, PetitionRecord, Satisfaction};
 use crate::domain::region::RegionCode;
+use crate::domain::text::FORMULA_TRIGGERS;
 
 /// The cells of one row by record field (absent when the file has no such column or the cell is empty).
 pub struct RowCells<'a> {
@@ -117,10 +118,18 @@ pub fn validate_row(
     let before = errors.len();
     let mut c = Check { cells, errors };
     let source_id = c.required("source_id").map(str::to_owned);
-    if let Some(id) = &source_id
-        && id.chars().count() > 64
-    {
-        c.fail("source_id", id, "longer than 64 characters");
+    if let Some(id) = &source_id {
+        if id.chars().count() > 64 {
+            c.fail("source_id", id, "longer than 64 characters");
+        }
+        // A real source id never begins so; stored, it would reach every spreadsheet that lists it as a formula.
+        if id.starts_with(FORMULA_TRIGGERS) {
+            c.fail(
+                "source_id",
+                id,
+                "begins with =, +, - or @, which a spreadsheet program runs as a formula; a source id never does",
+            );
+        }
     }
     let received = c.required("received_on");
     let received_on = c.parsed("received_on", received, |v| {

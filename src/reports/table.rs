@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{Lang, ReportData};
+use crate::domain::text::csv_text_cell;
 
 #[derive(Debug, Serialize)]
 pub struct FactorRow {
@@ -84,13 +85,9 @@ pub fn rows(data: &ReportData, lang: Lang) -> Vec<FactorRow> {
         .collect()
 }
 
-/// RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled.
+/// A text cell: names and ids come from model files and users, so none may reach a spreadsheet as a formula.
 fn field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
+    csv_text_cell(value)
 }
 
 pub fn csv(data: &ReportData, lang: Lang) -> Vec<u8> {

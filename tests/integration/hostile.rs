@@ -76,8 +76,8 @@ async fn malformed_decisions_are_refused_naming_the_field() {
             "responsible_unit",
         ),
         (with("kind", Some(json!("castle"))), 422, "kind"),
-        // serde_json reports null for an enum as a syntax error; still a 4xx naming the field.
-        (with("kind", Some(json!(null))), 400, "kind"),
+        // Valid JSON of the wrong shape: a 422, as for any other missing value.
+        (with("kind", Some(json!(null))), 422, "kind"),
         (with("regions", Some(json!("330199"))), 422, "regions"),
         (with("regions", Some(json!([]))), 422, "regions"),
         (
