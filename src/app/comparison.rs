@@ -19,10 +19,6 @@ use crate::scoring::{
     mitigation_plan, order_stability,
 };
 
-/// Draws of the weight perturbation that tests the scenarios' order.
-const ORDER_DRAWS: u32 = 2_000;
-const ORDER_SEED: u64 = 1;
-
 /// What a planner compares.
 #[derive(Debug, Clone)]
 pub struct CompareRequest {
@@ -218,6 +214,12 @@ fn side_by_side(
         model_hash: model.hash().to_owned(),
         target,
         scenarios: outcomes,
-        order: order_stability(model, &refs, noise, ORDER_DRAWS, ORDER_SEED),
+        // The share that must keep the order, the draws and the seed are the model's.
+        order: order_stability(
+            model,
+            &refs,
+            noise,
+            model.spec().analysis_numbers().order_check(),
+        ),
     })
 }

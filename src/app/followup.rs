@@ -9,11 +9,9 @@ use chrono::Datelike;
 use super::AppError;
 use crate::domain::petition::add_months;
 use crate::domain::resolution::{Alert, NewAlert, Outcome, Resolution};
-use crate::petitions::indicators::{SPIKE_Z, reduce_regions};
+use crate::petitions::indicators::reduce_regions;
+use crate::petitions::vocabulary::{PetitionAnalysis, vocabulary};
 use crate::storage::Db;
-
-/// Fewer months of history before the resolution than this give no baseline to compare with.
-const MIN_BASELINE_MONTHS: usize = 3;
 
 /// Checks every decision going ahead; returns the alerts raised now.
 pub async fn check_all(db: &Db) -> Result<Vec<Alert>, AppError> {
@@ -28,6 +26,9 @@ pub async fn check_all(db: &Db) -> Result<Vec<Alert>, AppError> {
 }
 
 async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, AppError> {
+    let analysis = &vocabulary()
+        .map_err(|e| AppError::internal_msg("petition vocabulary", e))?
+        .analysis;
     let decision = db.decision(resolution.decision_id).await?;
     let regions = reduce_regions(
         decision
@@ -51,7 +52,7 @@ async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, AppError>
     }
     let spikes: Vec<NewAlert> = series
         .iter()
-        .flat_map(|(region, months)| spikes_after(region, months, decided))
+        .flat_map(|(region, months)| spikes_after(analysis, region, months, decided))
         .map(|spike| NewAlert {
             categories: watched.clone(),
             ..spike
@@ -73,9 +74,15 @@ fn review_reason(alert: &Alert) -> String {
     )
 }
 
-/// Months from `decided` on whose count lies more than [`SPIKE_Z`] deviations above the mean of
-/// the months before it (from the region's first month with petitions; empty months count as 0).
-fn spikes_after(region: &str, months: &BTreeMap<i32, i64>, decided: i32) -> Vec<NewAlert> {
+/// Months from `decided` on whose count lies more than `analysis.spike_deviations` deviations above the
+/// mean of the months before it (from the region's first month with petitions; empty months count as 0),
+/// when there are at least `analysis.min_baseline_months` of those.
+fn spikes_after(
+    analysis: &PetitionAnalysis,
+    region: &str,
+    months: &BTreeMap<i32, i64>,
+    decided: i32,
+) -> Vec<NewAlert> {
     let Some((&first, _)) = months.iter().next() else {
         return Vec::new();
     };
@@ -85,7 +92,7 @@ fn spikes_after(region: &str, months: &BTreeMap<i32, i64>, decided: i32) -> Vec<
         before.push(*months.get(&m).unwrap_or(&0) as f64);
         m = add_months(m, 1);
     }
-    if before.len() < MIN_BASELINE_MONTHS {
+    if before.len() < usize::from(analysis.min_baseline_months) {
         return Vec::new();
     }
     let n = before.len() as f64;
@@ -98,7 +105,7 @@ fn spikes_after(region: &str, months: &BTreeMap<i32, i64>, decided: i32) -> Vec<
         .range(decided..)
         .filter_map(|(&month, &count)| {
             let z = (count as f64 - mean) / scale;
-            (z > SPIKE_Z).then(|| NewAlert {
+            (z > analysis.spike_deviations).then(|| NewAlert {
                 region: region.to_owned(),
                 month,
                 count,
@@ -113,10 +120,14 @@ fn spikes_after(region: &str, months: &BTreeMap<i32, i64>, decided: i32) -> Vec<
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
     fn a_rise_after_the_decision_is_a_spike_and_history_before_is_not() {
+        let analysis = &vocabulary().unwrap().analysis;
+        let spikes_after =
+            |region, months, decided| spikes_after(analysis, region, months, decided);
         let mut months = BTreeMap::new();
         for (k, m) in [202601, 202602, 202603, 202604, 202605].iter().enumerate() {
             months.insert(*m, 4 + (k as i64 % 2));
@@ -133,6 +144,33 @@ mod tests {
         let flat = BTreeMap::from([(202601, 0), (202604, 0), (202605, 9)]);
         let from_zero = spikes_after("330102001", &flat, 202605);
         assert_eq!(from_zero.len(), 1);
-        assert!(from_zero[0].z > SPIKE_Z);
+        assert!(from_zero[0].z > analysis.spike_deviations);
+    }
+
+    #[test]
+    fn the_vocabulary_sets_the_baseline_and_the_threshold() {
+        let months = BTreeMap::from([
+            (202601, 4),
+            (202602, 5),
+            (202603, 4),
+            (202604, 5),
+            (202605, 12),
+        ]);
+        let bundled = vocabulary().unwrap().analysis.clone();
+        // mean 4.5, scale √4.5 ≈ 2.1: May lies 3.5 deviations above.
+        assert_eq!(
+            spikes_after(&bundled, "330102001", &months, 202605).len(),
+            1
+        );
+        let longer_baseline = PetitionAnalysis {
+            min_baseline_months: 6,
+            ..bundled.clone()
+        };
+        assert!(spikes_after(&longer_baseline, "330102001", &months, 202605).is_empty());
+        let higher_threshold = PetitionAnalysis {
+            spike_deviations: 4.0,
+            ..bundled
+        };
+        assert!(spikes_after(&higher_threshold, "330102001", &months, 202605).is_empty());
     }
 }

@@ -10,6 +10,7 @@ use crate::domain::account::Scope;
 use crate::domain::petition::{Region, RollupRow, add_months, month_key};
 use crate::domain::region::RegionCode;
 use crate::petitions::indicators::{PetitionStats, StatsQuery, compute, parent_of, reduce_regions};
+use crate::petitions::vocabulary::{PetitionAnalysis, vocabulary};
 use crate::scoring::Model;
 use crate::scoring::model::EvidenceRule;
 use crate::scoring::record::{PetitionEvidence, PetitionMonth};
@@ -25,6 +26,7 @@ pub struct RegionHistory {
     population: Option<i64>,
     parent_population: Option<i64>,
     snapshot: i64,
+    analysis: PetitionAnalysis,
 }
 
 impl RegionHistory {
@@ -37,6 +39,10 @@ impl RegionHistory {
         to: i32,
         scope: &Scope,
     ) -> Result<Self, AppError> {
+        let analysis = vocabulary()
+            .map_err(|e| AppError::internal_msg("petition vocabulary", e))?
+            .analysis
+            .clone();
         let regions = reduce_regions(regions);
         let mut parents: Vec<String> = regions.iter().filter_map(|c| parent_of(c)).collect();
         parents.sort();
@@ -64,6 +70,7 @@ impl RegionHistory {
             population: own,
             parent_population: parent,
             snapshot,
+            analysis,
         })
     }
 
@@ -76,6 +83,7 @@ impl RegionHistory {
             to: self.to,
         };
         compute(
+            &self.analysis,
             &query,
             &self.rows,
             self.population,

@@ -1,10 +1,11 @@
 //! `/api/v1/methods`: the calculators people use while building models — AHP (one matrix or a
 //! group of experts), fuzzy comprehensive evaluation, entropy weights.
 
-use actix_web::{HttpResponse, post};
+use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::AppState;
 use super::auth::Authorized;
 use super::numbers::{CalculatorBody, Number, matrix, values};
 use crate::auth::permission::UseMethods;
@@ -27,6 +28,11 @@ pub struct AhpRequest {
     #[serde(default)]
     #[schema(value_type = Option<Vec<Vec<Vec<f64>>>>)]
     matrices: Option<Vec<Vec<Vec<Number>>>>,
+    /// A matrix of order 3 or more is consistent when CR is below this, 0 < limit < 1 (Saaty: 0.10). By
+    /// default the strictest (smallest) `[ahp] consistency_limit` of the risk models in service.
+    #[serde(default)]
+    #[schema(value_type = Option<f64>, example = json!(0.1))]
+    consistency_limit: Option<Number>,
 }
 
 /// The judgment that deviates most from the weights.
@@ -56,8 +62,10 @@ pub struct AhpAnswer {
     ri: f64,
     /// Name of the RI table (Saaty's).
     ri_table: String,
-    /// CR < 0.10, or n ≤ 2.
+    /// CR < consistency_limit, or n ≤ 2.
     consistent: bool,
+    /// The limit CR was judged against: the request's, or the strictest of the models in service.
+    consistency_limit: f64,
     most_inconsistent_pair: Option<InconsistentPairAnswer>,
     /// How many matrices were aggregated.
     experts: usize,
@@ -127,7 +135,35 @@ fn refuse(error: MethodError, base: &str) -> ApiError {
     ApiError::invalid(field_of(&error, base), error.to_string())
 }
 
-/// AHP weights, λmax, CI and CR of one matrix, or of several experts' matrices by geometric mean.
+/// The request's limit, or the strictest `[ahp] consistency_limit` of the models in service.
+fn consistency_limit(requested: Option<Number>, state: &AppState) -> Result<f64, ApiError> {
+    let limit = match requested {
+        Some(Number(limit)) => limit,
+        None => state
+            .ctx
+            .models()
+            .all()
+            .iter()
+            .map(|m| m.spec().analysis_numbers().consistency_limit)
+            .reduce(f64::min)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "consistency_limit",
+                    "no risk model is in service to take the limit from; give consistency_limit",
+                )
+            })?,
+    };
+    if !(limit > 0.0 && limit < 1.0) {
+        return Err(ApiError::invalid(
+            "consistency_limit",
+            format!("{limit} is not in (0, 1)"),
+        ));
+    }
+    Ok(limit)
+}
+
+/// AHP weights, λmax, CI and CR of one matrix, or of several experts' matrices by geometric mean, judged
+/// consistent against `consistency_limit` (by default the strictest limit of the risk models in service).
 #[utoipa::path(
     tag = "methods",
     request_body = AhpRequest,
@@ -136,22 +172,24 @@ fn refuse(error: MethodError, base: &str) -> ApiError {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over 1 MiB", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a reciprocal positive matrix of order 1–15; the field names the entry", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a reciprocal positive matrix of order 1–15 (the field names the entry), or consistency_limit outside (0, 1)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/methods/ahp")]
 async fn ahp(
     _user: Authorized<UseMethods>,
+    state: web::Data<AppState>,
     body: CalculatorBody<AhpRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let limit = consistency_limit(body.0.consistency_limit, &state)?;
     let (result, experts) = match (&body.0.matrix, &body.0.matrices) {
         (Some(m), None) => (
-            scoring::ahp(&matrix(m)).map_err(|e| refuse(e, "matrix"))?,
+            scoring::ahp(&matrix(m), limit).map_err(|e| refuse(e, "matrix"))?,
             1,
         ),
         (None, Some(ms)) => {
             let ms: Vec<Vec<Vec<f64>>> = ms.iter().map(|m| matrix(m)).collect();
-            let result = scoring::ahp_group(&ms).map_err(|e| refuse(e, "matrices"))?;
+            let result = scoring::ahp_group(&ms, limit).map_err(|e| refuse(e, "matrices"))?;
             (result, ms.len())
         }
         (Some(_), Some(_)) => {
@@ -184,6 +222,7 @@ async fn ahp(
         ri: result.ri,
         ri_table: result.ri_table.name().to_owned(),
         consistent: result.consistent,
+        consistency_limit: limit,
         experts,
     };
     Ok(HttpResponse::Ok().json(answer))

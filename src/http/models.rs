@@ -13,8 +13,8 @@ use crate::domain::decision::DecisionKind;
 use crate::error::{ApiError, Problem};
 use crate::scoring::Model;
 use crate::scoring::model::{
-    ConsultationRules, EvidenceRule, FactorMatrix, FuzzySpec, GateSpec, GradeScales, LevelBands,
-    MeasureSpec, Names, PanelRules,
+    AhpRules, ConsultationRules, EvidenceRule, FactorMatrix, FuzzySpec, GateSpec, GradeScales,
+    LevelBands, MeasureSpec, Names, PanelRules, UncertaintyRules,
 };
 
 pub fn configure(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -115,6 +115,13 @@ pub struct ModelDetail {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     fuzzy: Option<FuzzySpec>,
+    /// The CR below which an AHP block is consistent (`consistency_limit`), with provenance.
+    #[schema(value_type = Object)]
+    ahp: Option<AhpRules>,
+    /// The scenario comparison's order check (`order_holds_share`, `order_draws`, `order_seed`) and the
+    /// report's Monte Carlo (`report_draws`, `report_seed`), with provenance.
+    #[schema(value_type = Object)]
+    uncertainty: Option<UncertaintyRules>,
     dimensions: Vec<DimensionView>,
     factors: Vec<FactorView>,
     /// Every AHP block with its weights, λmax, CI and CR.
@@ -210,6 +217,8 @@ fn detail(model: &Model) -> ModelDetail {
         gate: spec.gate.clone(),
         consultation: spec.consultation.clone(),
         fuzzy: spec.fuzzy.clone(),
+        ahp: spec.ahp.clone(),
+        uncertainty: spec.uncertainty.clone(),
         dimensions,
         factors,
         ahp_blocks,

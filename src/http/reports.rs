@@ -105,8 +105,8 @@ fn content_type(format: ReportFormat) -> &'static str {
 
 /// One chart of the assessment, as png or svg: radar, contributions, matrix, tornado, petitions (the
 /// petition trend by month and category; 404 when the assessment read no petition data), scenarios (R per
-/// scenario of the decision with the level bands) or montecarlo (level distribution of a seeded simulation,
-/// 10 000 draws, seed 1).
+/// scenario of the decision with the level bands) or montecarlo (level distribution of a seeded simulation
+/// with the report_draws and report_seed of the assessment's model).
 #[utoipa::path(
     tag = "reports",
     params(

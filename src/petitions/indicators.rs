@@ -6,13 +6,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::vocabulary::PetitionAnalysis;
 use crate::domain::petition::{RollupCounts, RollupRow, add_months};
 use crate::scoring::model::PetitionIndicator;
-
-/// Months compared by the trend: the last six of the window against the six before them.
-const TREND_MONTHS: i32 = 6;
-/// A month is a spike when its count exceeds the history's mean by this many standard deviations.
-pub const SPIKE_Z: f64 = 2.0;
 
 /// What to compute: regions (already reduced so none contains another), categories (None = all) and window.
 #[derive(Debug, Clone)]
@@ -35,8 +31,13 @@ pub struct MonthCount {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Trend {
-    pub last_6_months: i64,
-    pub previous_6_months: i64,
+    /// Months compared: the last `months` up to `to` against the `months` before them (the petition
+    /// vocabulary's `analysis.trend_months`).
+    pub months: u16,
+    /// Petitions in the last `months` months.
+    pub last: i64,
+    /// Petitions in the `months` months before those.
+    pub previous: i64,
     /// (last − previous) / max(previous, 1)
     pub change: f64,
 }
@@ -67,9 +68,11 @@ pub struct PetitionStats {
     pub trend: Trend,
     pub shares: Shares,
     pub monthly: Vec<MonthCount>,
-    /// Months of the window whose count lies more than 2 standard deviations above the regions' own monthly
-    /// mean over their whole history up to `to`.
+    /// Months of the window whose count lies more than `spike_deviations` standard deviations above the
+    /// regions' own monthly mean over their whole history up to `to`.
     pub spike_months: Vec<String>,
+    /// The petition vocabulary's `analysis.spike_deviations`.
+    pub spike_deviations: f64,
     /// The petition-data snapshot the figures were read at.
     pub snapshot: i64,
 }
@@ -111,8 +114,9 @@ fn rate(count: i64, population: Option<i64>) -> Option<f64> {
 }
 
 /// Computes every indicator. `rows` hold the regions' (and parents') rollups up to `to`; `population` and
-/// `parent_population` come from the region table.
+/// `parent_population` come from the region table; `analysis` sets the trend window and the spike threshold.
 pub fn compute(
+    analysis: &PetitionAnalysis,
     query: &StatsQuery,
     rows: &[RollupRow],
     population: Option<i64>,
@@ -154,10 +158,11 @@ pub fn compute(
         month = add_months(month, 1);
     }
     let count_between = |a: i32, b: i32| -> i64 { history.range(a..=b).map(|(_, n)| n).sum() };
-    let last = count_between(add_months(query.to, 1 - TREND_MONTHS), query.to);
+    let months = i32::from(analysis.trend_months);
+    let last = count_between(add_months(query.to, 1 - months), query.to);
     let previous = count_between(
-        add_months(query.to, 1 - 2 * TREND_MONTHS),
-        add_months(query.to, -TREND_MONTHS),
+        add_months(query.to, 1 - 2 * months),
+        add_months(query.to, -months),
     );
     let parent_count: i64 = rows
         .iter()
@@ -191,8 +196,9 @@ pub fn compute(
             _ => None,
         },
         trend: Trend {
-            last_6_months: last,
-            previous_6_months: previous,
+            months: analysis.trend_months,
+            last,
+            previous,
             change: (last - previous) as f64 / previous.max(1) as f64,
         },
         shares: Shares {
@@ -201,15 +207,17 @@ pub fn compute(
             overdue: share(totals.overdue, totals.petitions),
             dissatisfied: share(totals.dissatisfied, totals.petitions),
         },
-        spike_months: spikes(&history, query.from, query.to),
+        spike_months: spikes(&history, query.from, query.to, analysis.spike_deviations),
+        spike_deviations: analysis.spike_deviations,
         monthly,
         totals,
         snapshot,
     }
 }
 
-/// Months in [from, to] above mean + 2 sd of the monthly series from its first month to `to` (empty months count).
-fn spikes(history: &BTreeMap<i32, i64>, from: i32, to: i32) -> Vec<String> {
+/// Months in [from, to] above mean + `deviations` sd of the monthly series from its first month to `to`
+/// (empty months count).
+fn spikes(history: &BTreeMap<i32, i64>, from: i32, to: i32, deviations: f64) -> Vec<String> {
     let Some((&first, _)) = history.iter().next() else {
         return Vec::new();
     };
@@ -227,7 +235,7 @@ fn spikes(history: &BTreeMap<i32, i64>, from: i32, to: i32) -> Vec<String> {
     }
     series
         .iter()
-        .filter(|(m, v)| (from..=to).contains(m) && (v - mean) / sd > SPIKE_Z)
+        .filter(|(m, v)| (from..=to).contains(m) && (v - mean) / sd > deviations)
         .map(|(m, _)| month_label(*m))
         .collect()
 }
@@ -254,7 +262,62 @@ impl PetitionStats {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::petitions::vocabulary::vocabulary;
+
+    /// Twelve months of 2026 in one township: ten a month, 40 in November, 25 in December.
+    fn year() -> Vec<RollupRow> {
+        (1..=12)
+            .map(|m| RollupRow {
+                region_prefix: "330199001".into(),
+                category: "environment".into(),
+                month: 202600 + m,
+                counts: RollupCounts {
+                    petitions: match m {
+                        11 => 40,
+                        12 => 25,
+                        _ => 10,
+                    },
+                    ..RollupCounts::default()
+                },
+            })
+            .collect()
+    }
+
+    fn stats(analysis: &PetitionAnalysis) -> PetitionStats {
+        let query = StatsQuery {
+            regions: vec!["330199001".into()],
+            categories: None,
+            from: 202601,
+            to: 202612,
+        };
+        compute(analysis, &query, &year(), None, &[], None, 1)
+    }
+
+    #[test]
+    fn the_vocabulary_sets_the_trend_window_and_the_spike_threshold() {
+        let bundled = vocabulary().unwrap().analysis.clone();
+        let s = stats(&bundled);
+        assert_eq!(
+            (s.trend.months, s.trend.last, s.trend.previous),
+            (6, 105, 60)
+        );
+        // mean 13.75, sd ≈ 8.9: November lies 2.9 sd above the mean, December 1.3.
+        assert_eq!(s.spike_months, ["2026-11"]);
+        assert_eq!(s.spike_deviations, 2.0);
+        let local = PetitionAnalysis {
+            spike_deviations: 1.0,
+            trend_months: 3,
+            ..bundled
+        };
+        let s = stats(&local);
+        assert_eq!(
+            (s.trend.months, s.trend.last, s.trend.previous),
+            (3, 75, 30)
+        );
+        assert_eq!(s.spike_months, ["2026-11", "2026-12"]);
+    }
 
     #[test]
     fn nested_regions_count_once() {

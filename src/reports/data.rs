@@ -19,13 +19,6 @@ use crate::domain::assessment::AssessmentHead;
 use crate::scoring::record::AssessmentRecord;
 use crate::scoring::{Assessment, GateOutcome};
 
-/// The report's Monte Carlo: fixed, and stated in its text, so anyone can repeat it.
-pub const SIMULATION: SimulationRequest = SimulationRequest {
-    draws: 10_000,
-    seed: 1,
-    weight_noise: None,
-};
-
 /// The stored assessment's identity and authorship.
 #[derive(Debug, Clone)]
 pub struct ReportMeta {
@@ -135,11 +128,24 @@ fn stored_error(what: &str, e: impl std::fmt::Display) -> ReportError {
 }
 
 impl ReportData {
-    /// The Monte Carlo of the recorded inputs with the report's fixed draws and seed; None when the
-    /// inputs cannot be simulated (the appendix says so).
+    /// The report's Monte Carlo: the draws and seed of the assessment's model snapshot, stated in the
+    /// report's text so anyone can repeat it.
+    pub fn simulation_request(&self) -> SimulationRequest {
+        self.model.spec().analysis_numbers().report_simulation()
+    }
+
+    /// The Monte Carlo of the recorded inputs with [`Self::simulation_request`]; None when the inputs
+    /// cannot be simulated (the appendix says so).
     pub fn simulation(&self) -> Option<&Simulation> {
         self.simulation
-            .get_or_init(|| simulate(&self.model, &self.inputs.engine_inputs(), &SIMULATION).ok())
+            .get_or_init(|| {
+                simulate(
+                    &self.model,
+                    &self.inputs.engine_inputs(),
+                    &self.simulation_request(),
+                )
+                .ok()
+            })
             .as_ref()
     }
 

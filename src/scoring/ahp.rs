@@ -10,8 +10,6 @@ const CONVERGENCE: f64 = 1e-12;
 const MAX_ITERATIONS: usize = 100_000;
 /// Entered judgments such as 0.333 for 1/3 are accepted as reciprocal within this relative tolerance.
 pub const RECIPROCAL_TOLERANCE: f64 = 0.01;
-/// CR below this is acceptable (Saaty).
-pub const CR_ACCEPTABLE: f64 = 0.10;
 /// Saaty's RI table covers n = 1..=15.
 pub const MAX_ORDER: usize = 15;
 
@@ -123,12 +121,17 @@ pub fn check_matrix(matrix: &[Vec<f64>]) -> Result<(), MethodError> {
     Ok(())
 }
 
-/// Weights, λmax, CI and CR of one pairwise-comparison matrix with Saaty's RI table.
-pub fn ahp(matrix: &[Vec<f64>]) -> Result<AhpResult, MethodError> {
-    ahp_with_table(matrix, RiTable::Saaty)
+/// Weights, λmax, CI and CR of one pairwise-comparison matrix with Saaty's RI table; consistent when
+/// CR < `consistency_limit` (a model's `[ahp]`).
+pub fn ahp(matrix: &[Vec<f64>], consistency_limit: f64) -> Result<AhpResult, MethodError> {
+    ahp_with_table(matrix, RiTable::Saaty, consistency_limit)
 }
 
-pub fn ahp_with_table(matrix: &[Vec<f64>], table: RiTable) -> Result<AhpResult, MethodError> {
+pub fn ahp_with_table(
+    matrix: &[Vec<f64>],
+    table: RiTable,
+    consistency_limit: f64,
+) -> Result<AhpResult, MethodError> {
     check_matrix(matrix)?;
     let n = matrix.len();
     let weights = principal_eigenvector(matrix)?;
@@ -152,12 +155,15 @@ pub fn ahp_with_table(matrix: &[Vec<f64>], table: RiTable) -> Result<AhpResult, 
         cr,
         ri_table: table,
         ri,
-        consistent: n <= 2 || cr < CR_ACCEPTABLE,
+        consistent: n <= 2 || cr < consistency_limit,
     })
 }
 
 /// Several experts' matrices → element-wise geometric mean → [`ahp`].
-pub fn ahp_group(matrices: &[Vec<Vec<f64>>]) -> Result<AhpResult, MethodError> {
+pub fn ahp_group(
+    matrices: &[Vec<Vec<f64>>],
+    consistency_limit: f64,
+) -> Result<AhpResult, MethodError> {
     let first = matrices.first().ok_or(MethodError::Empty)?;
     for (e, m) in matrices.iter().enumerate() {
         check_matrix(m).map_err(|source| MethodError::InExpertMatrix {
@@ -181,7 +187,7 @@ pub fn ahp_group(matrices: &[Vec<Vec<f64>>]) -> Result<AhpResult, MethodError> {
                 .collect()
         })
         .collect();
-    ahp(&mean)
+    ahp(&mean, consistency_limit)
 }
 
 fn multiply(matrix: &[Vec<f64>], v: &[f64]) -> Vec<f64> {
@@ -238,9 +244,12 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
+    /// Saaty's limit, as the bundled models declare it.
+    const SAATY: f64 = 0.10;
+
     #[test]
     fn two_by_two_is_always_consistent() {
-        let r = ahp(&[vec![1.0, 9.0], vec![1.0 / 9.0, 1.0]]).unwrap();
+        let r = ahp(&[vec![1.0, 9.0], vec![1.0 / 9.0, 1.0]], SAATY).unwrap();
         assert!(r.consistent);
         assert_eq!(r.cr, 0.0);
         assert!((r.weights[0] - 0.9).abs() < 1e-12);
@@ -249,25 +258,25 @@ mod tests {
     #[test]
     fn rejects_zero_and_ragged_and_large() {
         assert!(matches!(
-            ahp(&[vec![1.0, 0.0], vec![1.0, 1.0]]),
+            ahp(&[vec![1.0, 0.0], vec![1.0, 1.0]], SAATY),
             Err(MethodError::NotPositive { .. })
         ));
         assert!(matches!(
-            ahp(&[vec![1.0, 2.0], vec![0.5]]),
+            ahp(&[vec![1.0, 2.0], vec![0.5]], SAATY),
             Err(MethodError::Ragged { row: 2, .. })
         ));
         assert!(matches!(
-            ahp(&[vec![f64::NAN]]),
+            ahp(&[vec![f64::NAN]], SAATY),
             Err(MethodError::NotANumber { .. })
         ));
         let big = vec![vec![1.0; 16]; 16];
         assert!(matches!(
-            ahp(&big),
+            ahp(&big, SAATY),
             Err(MethodError::TooLarge { n: 16, .. })
         ));
-        assert!(matches!(ahp(&[]), Err(MethodError::Empty)));
+        assert!(matches!(ahp(&[], SAATY), Err(MethodError::Empty)));
         assert!(matches!(
-            ahp(&[vec![1.0, 2.0], vec![2.0, 1.0]]),
+            ahp(&[vec![1.0, 2.0], vec![2.0, 1.0]], SAATY),
             Err(MethodError::NotReciprocal { .. })
         ));
     }
@@ -275,7 +284,21 @@ mod tests {
     #[test]
     fn group_of_identical_matrices_is_that_matrix() {
         let m = vec![vec![1.0, 3.0], vec![1.0 / 3.0, 1.0]];
-        let g = ahp_group(&[m.clone(), m.clone()]).unwrap();
+        let g = ahp_group(&[m.clone(), m.clone()], SAATY).unwrap();
         assert!((g.weights[0] - 0.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_limit_decides_consistency() {
+        // CR ≈ 0.063: acceptable under Saaty's 0.10, not under a stricter 0.04.
+        let m = vec![
+            vec![1.0, 3.0, 4.0],
+            vec![1.0 / 3.0, 1.0, 3.0],
+            vec![0.25, 1.0 / 3.0, 1.0],
+        ];
+        let saaty = ahp(&m, SAATY).unwrap();
+        assert!(saaty.cr > 0.04 && saaty.cr < SAATY, "CR {}", saaty.cr);
+        assert!(saaty.consistent);
+        assert!(!ahp(&m, 0.04).unwrap().consistent);
     }
 }

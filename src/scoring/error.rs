@@ -88,11 +88,13 @@ pub enum ModelErrorKind {
     #[error("AHP block `{block}`: {message}")]
     AhpMatrix { block: String, message: String },
     #[error(
-        "AHP block `{block}`: CR {cr:.4} ≥ 0.10; most inconsistent pair ({a}, {b}): judged {judgment}, the weights imply {implied:.3}"
+        "AHP block `{block}`: CR {cr:.4} ≥ {limit} (ahp.consistency_limit); most inconsistent pair ({a}, {b}): judged {judgment}, the weights imply {implied:.3}"
     )]
     AhpInconsistent {
         block: String,
         cr: f64,
+        /// The model's `ahp.consistency_limit`.
+        limit: f64,
         a: String,
         b: String,
         judgment: f64,

@@ -6,7 +6,7 @@ use super::canonical::content_hash;
 use super::error::{ModelError, ModelErrorKind, ModelErrors};
 use super::model::{Model, ModelSpec};
 use super::spans::{SpanIndex, line_of_offset};
-use super::validate::validate;
+use super::validate::{Problems, missing_declarations, validate};
 
 impl Model {
     /// Parses and validates one model file; `name` is the file name used in errors.
@@ -37,12 +37,14 @@ impl Model {
                 },
             }])
         })?;
-        build(name, spec, &spans)
+        // Only a file must declare every table: snapshots of models written before some existed lack them.
+        let missing = missing_declarations(&spec);
+        build(name, spec, &spans, missing)
     }
 
     /// Validates a spec that did not come from a file (e.g. a stored snapshot).
     pub fn from_spec(name: &str, spec: ModelSpec) -> Result<Model, ModelErrors> {
-        build(name, spec, &SpanIndex::empty())
+        build(name, spec, &SpanIndex::empty(), Vec::new())
     }
 
     /// Restores a stored snapshot (the JSON of a [`Model`]), re-deriving weights and checking the hash.
@@ -60,8 +62,21 @@ impl Model {
     }
 }
 
-fn build(name: &str, spec: ModelSpec, spans: &SpanIndex) -> Result<Model, ModelErrors> {
-    let derived = validate(&spec).map_err(|problems| {
+fn build(
+    name: &str,
+    spec: ModelSpec,
+    spans: &SpanIndex,
+    missing: Problems,
+) -> Result<Model, ModelErrors> {
+    let validated = match (validate(&spec), missing.is_empty()) {
+        (Ok(derived), true) => Ok(derived),
+        (Ok(_), false) => Err(missing),
+        (Err(mut problems), _) => {
+            problems.extend(missing);
+            Err(problems)
+        }
+    };
+    let derived = validated.map_err(|problems| {
         let mut errors: Vec<ModelError> = problems
             .into_iter()
             .map(|(path, kind)| ModelError {

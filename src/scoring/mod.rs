@@ -16,6 +16,7 @@ pub mod histogram;
 pub mod inputs;
 pub mod load;
 pub mod model;
+pub mod numbers;
 pub mod optimizer;
 pub mod order;
 pub mod quality;
@@ -46,8 +47,9 @@ pub use inputs::{AssessmentInputs, AttributeValue, ExpertRating};
 pub use model::{
     Aggregation, DecisionKind, GateRule, Level, Method, Model, ModelSpec, ModelSummary, Names,
 };
+pub use numbers::{AnalysisNumbers, BEFORE_DECLARED};
 pub use optimizer::{FrontierMethod, FrontierPoint, MitigationPlan, mitigation_plan};
-pub use order::{OrderStability, order_stability};
+pub use order::{OrderCheck, OrderStability, order_stability};
 pub use quality::{QualityCode, QualityFinding, Severity};
 pub use sensitivity::{LevelBasis, Sensitivity, sensitivity};
 pub use simulation::{Simulation, SimulationRequest, simulate};

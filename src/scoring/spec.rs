@@ -54,10 +54,39 @@ pub struct ModelSpec {
     pub fuzzy: Option<FuzzySpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimension_ahp: Option<AhpBlock>,
+    /// Required in a model file; absent only in snapshots of models written before it was declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ahp: Option<AhpRules>,
+    /// Required in a model file; absent only in snapshots of models written before it was declared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintyRules>,
     pub dimensions: Vec<DimensionSpec>,
     pub factors: Vec<FactorSpec>,
     #[serde(default)]
     pub measures: Vec<MeasureSpec>,
+}
+
+/// When an AHP block's judgments are consistent enough to weigh with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AhpRules {
+    /// A block of order 3 or more is acceptable when CR < this; 0 < limit < 1.
+    pub consistency_limit: f64,
+    pub provenance: String,
+}
+
+/// The seeded Monte Carlo runs that judge results: the scenario comparison's order check and the report's
+/// uncertainty appendix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UncertaintyRules {
+    /// The scenarios' order holds when at least this share of perturbed draws keeps it; 0.5 < share ≤ 1.
+    pub order_holds_share: f64,
+    pub order_draws: u32,
+    pub order_seed: u64,
+    pub report_draws: u32,
+    pub report_seed: u64,
+    pub provenance: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

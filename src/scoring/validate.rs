@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use super::error::ModelErrorKind as K;
 use super::model::{DerivedModel, EvidenceRule, HearingRule, Level, Method, ModelSpec};
+use super::simulation::MAX_DRAWS;
 use super::weights::{dimension_weights, factor_weights};
 
 /// Weights must sum to 1 within this.
@@ -19,6 +20,7 @@ pub(crate) fn validate(spec: &ModelSpec) -> Result<DerivedModel, Problems> {
     let factor_matrix = check_factor_matrix(spec, &mut p);
     let fuzzy_levels = check_fuzzy(spec, &mut p);
     check_panel_and_consultation(spec, &mut p);
+    check_analysis_numbers(spec, &mut p);
     let mut ahp_blocks = Vec::new();
     let dimension_weights = dimension_weights(spec, &mut ahp_blocks, &mut p);
     let factor_weights = factor_weights(spec, &dimension_weights, &mut ahp_blocks, &mut p);
@@ -243,6 +245,82 @@ fn check_panel_and_consultation(spec: &ModelSpec, p: &mut Problems) {
                     .into(),
             },
         ));
+    }
+}
+
+/// The tables a model file must declare; a snapshot of a model written before they existed lacks them.
+pub(crate) fn missing_declarations(spec: &ModelSpec) -> Problems {
+    let mut p = Problems::new();
+    if spec.ahp.is_none() {
+        p.push((
+            "ahp".into(),
+            K::Section {
+                section: "ahp".into(),
+                message:
+                    "missing: a model file declares [ahp] with consistency_limit and its provenance"
+                        .into(),
+            },
+        ));
+    }
+    if spec.uncertainty.is_none() {
+        p.push((
+            "uncertainty".into(),
+            K::Section {
+                section: "uncertainty".into(),
+                message: "missing: a model file declares [uncertainty] with order_holds_share, order_draws, order_seed, report_draws, report_seed and its provenance".into(),
+            },
+        ));
+    }
+    p
+}
+
+fn check_analysis_numbers(spec: &ModelSpec, p: &mut Problems) {
+    let mut refuse = |section: &str, key: &str, message: String| {
+        p.push((
+            format!("{section}.{key}"),
+            K::Section {
+                section: section.into(),
+                message,
+            },
+        ));
+    };
+    if let Some(a) = &spec.ahp
+        && !(a.consistency_limit > 0.0 && a.consistency_limit < 1.0)
+    {
+        refuse(
+            "ahp",
+            "consistency_limit",
+            format!(
+                "consistency_limit {} must be in (0, 1)",
+                a.consistency_limit
+            ),
+        );
+    }
+    let Some(u) = &spec.uncertainty else {
+        return;
+    };
+    // At most half the draws keeping an order is no evidence that it holds.
+    if !(u.order_holds_share > 0.5 && u.order_holds_share <= 1.0) {
+        refuse(
+            "uncertainty",
+            "order_holds_share",
+            format!(
+                "order_holds_share {} must be in (0.5, 1]",
+                u.order_holds_share
+            ),
+        );
+    }
+    for (key, draws) in [
+        ("order_draws", u.order_draws),
+        ("report_draws", u.report_draws),
+    ] {
+        if !(1..=MAX_DRAWS).contains(&draws) {
+            refuse(
+                "uncertainty",
+                key,
+                format!("{key} {draws} must be in 1..={MAX_DRAWS}, the simulation's limits"),
+            );
+        }
     }
 }
 

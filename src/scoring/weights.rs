@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::ahp::{self, CR_ACCEPTABLE, MAX_ORDER, RECIPROCAL_TOLERANCE};
+use super::ahp::{self, MAX_ORDER, RECIPROCAL_TOLERANCE};
 use super::error::ModelErrorKind as K;
 use super::model::{AhpBlock, AhpBlockReport, FactorWeight, ModelSpec};
 use super::validate::{Problems, WEIGHT_SUM_TOLERANCE};
@@ -102,7 +102,8 @@ fn ahp_block(
     if !entry_ok {
         return None;
     }
-    let result = match ahp::ahp_with_table(m, spec.ri_table) {
+    let limit = spec.analysis_numbers().consistency_limit;
+    let result = match ahp::ahp_with_table(m, spec.ri_table, limit) {
         Ok(r) => r,
         Err(e) => {
             p.push((
@@ -115,7 +116,7 @@ fn ahp_block(
             return None;
         }
     };
-    if result.cr >= CR_ACCEPTABLE
+    if !result.consistent
         && let Some(pair) = &result.most_inconsistent_pair
     {
         p.push((
@@ -123,6 +124,7 @@ fn ahp_block(
             K::AhpInconsistent {
                 block: name.into(),
                 cr: result.cr,
+                limit,
                 a: block.order[pair.i].clone(),
                 b: block.order[pair.j].clone(),
                 judgment: pair.judgment,

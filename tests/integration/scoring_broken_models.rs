@@ -145,7 +145,7 @@ fn ahp_inconsistent_reports_cr_and_the_most_inconsistent_pair() {
         Some("dimensions"),
         &[
             "CR 0.",
-            "≥ 0.10",
+            "≥ 0.1 (ahp.consistency_limit)",
             "most inconsistent pair (legality, controllability)",
         ],
     );
@@ -232,10 +232,104 @@ fn grade_values_not_increasing_or_out_of_range() {
 }
 
 #[test]
+fn analysis_numbers_out_of_range() {
+    expect(
+        "ahp-limit-out-of-range.toml",
+        "consistency_limit = 1.0",
+        None,
+        &[
+            "[ahp.consistency_limit]",
+            "consistency_limit 1 must be in (0, 1)",
+        ],
+    );
+    expect(
+        "uncertainty-out-of-range.toml",
+        "order_holds_share = 0.5",
+        None,
+        &[
+            "[uncertainty.order_holds_share]",
+            "order_holds_share 0.5 must be in (0.5, 1]",
+        ],
+    );
+    expect(
+        "uncertainty-out-of-range.toml",
+        "order_draws = 1000001",
+        None,
+        &["[uncertainty.order_draws]", "must be in 1..=1000000"],
+    );
+    expect(
+        "uncertainty-out-of-range.toml",
+        "report_draws = 0",
+        None,
+        &[
+            "[uncertainty.report_draws]",
+            "report_draws 0 must be in 1..=1000000",
+        ],
+    );
+    assert_eq!(errors_of("uncertainty-out-of-range.toml").1.len(), 3);
+}
+
+#[test]
+fn a_model_file_must_declare_its_analysis_tables() {
+    let (_, errors) = errors_of("analysis-tables-missing.toml");
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 2, "{shown:?}");
+    for (e, key) in errors.iter().zip(["ahp", "uncertainty"]) {
+        // The table is absent, so no line holds it: the error names the file and the key.
+        assert_eq!((e.line, e.path.as_str()), (None, key), "{e}");
+        assert!(
+            e.to_string().starts_with(&format!(
+                "analysis-tables-missing.toml: [{key}] {key}: missing"
+            )),
+            "{e}"
+        );
+    }
+    assert!(shown[1].contains("report_draws"), "{}", shown[1]);
+}
+
+#[test]
+fn a_stricter_consistency_limit_refuses_a_block_saatys_accepts() {
+    let text = include_str!("../../models/enterprise_restructuring.toml");
+    let model = Model::from_toml_str("enterprise_restructuring.toml", text).unwrap();
+    let worst = model
+        .derived()
+        .ahp_blocks
+        .iter()
+        .map(|b| b.result.cr)
+        .fold(0.0, f64::max);
+    // Its controllability block is acceptably inconsistent (CR ≈ 0.003).
+    assert!(worst > 0.002 && worst < 0.10, "CR {worst}");
+    let strict = text.replacen("consistency_limit = 0.10", "consistency_limit = 0.002", 1);
+    let errors = Model::from_toml_str("enterprise_restructuring.toml", &strict)
+        .unwrap_err()
+        .0;
+    assert!(!errors.is_empty());
+    for e in &errors {
+        let shown = e.to_string();
+        assert!(shown.contains("≥ 0.002 (ahp.consistency_limit)"), "{shown}");
+        assert!(e.path.contains("ahp.matrix["), "{shown}");
+    }
+}
+
+#[test]
 fn load_dir_reports_every_broken_file_and_keeps_none() {
     let (models, errors) = load_dir(Path::new(DIR));
     assert!(models.is_empty());
     let files: std::collections::BTreeSet<&str> = errors.iter().map(|e| e.file.as_str()).collect();
     let on_disk = std::fs::read_dir(DIR).unwrap().count();
     assert_eq!(files.len(), on_disk);
+    // Each file is broken for its own reason: only the analysis fixtures fault [ahp] or [uncertainty].
+    let analysis: std::collections::BTreeSet<&str> = errors
+        .iter()
+        .filter(|e| e.path.starts_with("ahp") || e.path.starts_with("uncertainty"))
+        .map(|e| e.file.as_str())
+        .collect();
+    assert_eq!(
+        analysis.into_iter().collect::<Vec<_>>(),
+        [
+            "ahp-limit-out-of-range.toml",
+            "analysis-tables-missing.toml",
+            "uncertainty-out-of-range.toml"
+        ]
+    );
 }

@@ -6,6 +6,9 @@ use wenping::scoring::{
     AssessmentInputs, InputError, Level, MethodError, ahp, ahp_group, assess, bundled_models,
 };
 
+/// Saaty's consistency limit, as the bundled models declare it.
+const SAATY: f64 = 0.10;
+
 #[test]
 fn the_offline_example_file_assesses_and_renders() {
     let file = OfflineAssessmentFile::from_json(include_str!(concat!(
@@ -117,14 +120,14 @@ fn ahp_group_is_the_element_wise_geometric_mean() {
     // Experts judge a12 = 2 and 8: the geometric mean is 4, so the weights are 0.8 / 0.2.
     let a = vec![vec![1.0, 2.0], vec![0.5, 1.0]];
     let b = vec![vec![1.0, 8.0], vec![0.125, 1.0]];
-    let g = ahp_group(&[a, b]).unwrap();
+    let g = ahp_group(&[a, b], SAATY).unwrap();
     assert!((g.weights[0] - 0.8).abs() < 1e-12);
     let small = vec![vec![1.0]];
     assert!(matches!(
-        ahp_group(&[vec![vec![1.0, 2.0], vec![0.5, 1.0]], small]),
+        ahp_group(&[vec![vec![1.0, 2.0], vec![0.5, 1.0]], small], SAATY),
         Err(MethodError::GroupSizeMismatch { expert: 2, .. })
     ));
-    assert!(matches!(ahp_group(&[]), Err(MethodError::Empty)));
+    assert!(matches!(ahp_group(&[], SAATY), Err(MethodError::Empty)));
 }
 
 #[test]
@@ -135,7 +138,7 @@ fn ahp_reports_the_most_inconsistent_pair() {
         vec![1.0 / 3.0, 1.0, 3.0],
         vec![5.0, 1.0 / 3.0, 1.0],
     ];
-    let r = ahp(&m).unwrap();
+    let r = ahp(&m, SAATY).unwrap();
     assert!(!r.consistent);
     assert!(r.cr >= 0.10);
     let pair = r.most_inconsistent_pair.unwrap();

@@ -1,7 +1,6 @@
 //! The last appendices: the quality findings, and the data provenance that lets anyone check the
 //! report against the stored assessment.
 
-use crate::reports::data::SIMULATION;
 use crate::reports::fonts;
 use crate::reports::outline::ReportWriter;
 use crate::reports::{Lang, ReportData, ReportError};
@@ -13,6 +12,7 @@ pub(super) fn write(
 ) -> Result<(), ReportError> {
     let r = &data.result;
     let model = data.model.spec();
+    let simulation = data.simulation_request();
     doc.heading(lang.pick("附录四　评估质量检查", "Appendix D Quality findings"));
     let findings: Vec<Vec<String>> = r
         .quality
@@ -68,9 +68,9 @@ pub(super) fn write(
                 format!(
                     "{} {}，{} {}",
                     lang.pick("抽样次数", "draws"),
-                    SIMULATION.draws,
+                    simulation.draws,
                     lang.pick("随机种子", "seed"),
-                    SIMULATION.seed
+                    simulation.seed
                 ),
             ],
             vec![

@@ -2,7 +2,6 @@
 //! drawn from their panel's range instead of taken at their aggregate.
 
 use crate::reports::charts::Chart;
-use crate::reports::data::SIMULATION;
 use crate::reports::outline::{ReportWriter, n4};
 use crate::reports::{Lang, ReportData, ReportError};
 use crate::scoring::histogram::edge_label;
@@ -40,9 +39,9 @@ pub(super) fn write(
     doc.paragraph(&format!(
         "{} {}，{} {}。{}",
         lang.pick("蒙特卡罗模拟：抽样次数", "Monte Carlo simulation: draws"),
-        SIMULATION.draws,
+        sim.draws,
         lang.pick("随机种子", "seed"),
-        SIMULATION.seed,
+        sim.seed,
         lang.pick(
             "专家评定的概率和影响等级按专家意见的范围取三角分布抽样，权重不扰动；同一评估和参数得到同样的结果。",
             "Expert-rated probability and impact grades are drawn from triangular distributions over the panel's range; weights are not perturbed; the same assessment and parameters give the same result.",
