@@ -7,6 +7,7 @@ pub mod docx;
 pub mod fonts;
 pub mod html;
 pub mod labels;
+pub mod numbers;
 pub mod outline;
 pub mod pdf;
 pub mod table;

@@ -96,11 +96,7 @@ impl ReportWriter for Doc {
         } else {
             svg
         };
-        let caption = format!(
-            "{} {number}　{}",
-            lang.pick("图", "Figure"),
-            chart.title(lang)
-        );
+        let caption = outline::caption(number, chart, lang);
         self.out.push_str(&format!(
             "<figure><figcaption>{}</figcaption>{svg}</figure>\n",
             esc(&caption)
@@ -133,14 +129,7 @@ pub fn render(data: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
         figures: 0,
     };
     outline::write(&mut doc, data, lang)?;
-    let title = format!(
-        "{}：{}",
-        lang.pick(
-            "社会稳定风险评估报告",
-            "Social-stability risk assessment report"
-        ),
-        data.inputs.decision.fields.title
-    );
+    let title = outline::title(data, lang);
     let font = STANDARD.encode(BUNDLED_OTF);
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n@font-face {{ font-family: '{FAMILY}'; src: url(data:font/otf;base64,{font}) format('opentype'); }}\n{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n{body}</body>\n</html>\n",
