@@ -1,5 +1,5 @@
 //! Scoring and report rendering for a 40-factor assessment (DESIGN §10 targets).
-//! Run: `cargo bench --bench render` — prints a Markdown table of medians.
+//! Run: `cargo bench --bench render` — prints Markdown tables of the medians and of the reports' sizes.
 
 use std::time::{Duration, Instant};
 
@@ -96,5 +96,15 @@ fn main() {
     println!("| what (40 factors) | median |\n|---|---|");
     for (what, time) in rows {
         println!("| {what} | {:.3} ms |", time.as_secs_f64() * 1e3);
+    }
+    let size = |bytes: Result<Vec<u8>, wenping::reports::ReportError>| {
+        bytes.map(|b| b.len()).unwrap_or_else(|e| panic!("{e}"))
+    };
+    println!("\n| report (40 factors) | bytes |\n|---|---|");
+    for lang in [Lang::Zh, Lang::En] {
+        let code = lang.code();
+        println!("| HTML, {code} | {} |", size(html::render(&data, lang)));
+        println!("| PDF, {code} | {} |", size(pdf::render(&data, lang)));
+        println!("| DOCX, {code} | {} |", size(docx::render(&data, lang)));
     }
 }

@@ -77,11 +77,7 @@ impl ReportWriter for Writer {
         let mut pic = Pic::new_with_dimensions(png, WIDTH, HEIGHT)
             .size(CONTENT_WIDTH_EMU, CONTENT_WIDTH_EMU / WIDTH * HEIGHT);
         pic.id = format!("rIdWenpingChart{}", self.images);
-        let caption = format!(
-            "{} {number}　{}",
-            lang.pick("图", "Figure"),
-            chart.title(lang)
-        );
+        let caption = outline::caption(number, chart, lang);
         self.docx = std::mem::take(&mut self.docx)
             .add_paragraph(
                 Paragraph::new()
@@ -112,14 +108,7 @@ impl ReportWriter for Writer {
 
 /// The whole report as a .docx; the same assessment and language give the same bytes.
 pub fn render(data: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
-    let title = format!(
-        "{}：{}",
-        lang.pick(
-            "社会稳定风险评估报告",
-            "Social-stability risk assessment report"
-        ),
-        data.inputs.decision.fields.title
-    );
+    let title = outline::title(data, lang);
     let fonts = |name: &str| RunFonts::new().east_asia(name).ascii(name).hi_ansi(name);
     let docx = Docx::new()
         .default_fonts(fonts(BODY_FONT))

@@ -7,9 +7,11 @@ pub mod docx;
 pub mod fonts;
 pub mod html;
 pub mod labels;
+pub mod numbers;
 pub mod outline;
 pub mod pdf;
 pub mod table;
+pub mod webfont;
 
 pub use data::{ReportData, ReportMeta, ReportSources};
 pub use labels::Lang;
@@ -22,6 +24,8 @@ pub enum ReportError {
     Chart(String),
     #[error(transparent)]
     Font(#[from] fonts::FontError),
+    #[error(transparent)]
+    WebFont(#[from] webfont::WebFontError),
     #[error("cannot write the report: {0}")]
     Write(String),
 }

@@ -154,9 +154,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         lang.pick("落实措施后", "after measures"),
     )?;
     let note = format!(
-        "{} {}，{} {}",
+        "{} {}{}{} {}",
         lang.pick("抽样", "draws"),
         sim.draws,
+        lang.pick("，", ", "),
         lang.pick("种子", "seed"),
         sim.seed
     );

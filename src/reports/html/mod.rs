@@ -1,12 +1,14 @@
-//! The HTML report: one self-contained, printable file — styles, the font for the inline SVG
-//! charts, every chart inline; nothing is fetched from the network and there is no script.
+//! The HTML report: one self-contained, printable file — styles, the bundled font cut to the
+//! report's characters (for the text and the inline SVG charts), every chart inline; nothing is
+//! fetched from the network and there is no script.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::charts::{self, Chart, ChartFormat};
-use super::fonts::{BUNDLED_OTF, FAMILY};
+use super::fonts::FAMILY;
 use super::outline::{self, ReportWriter};
+use super::webfont;
 use super::{Lang, ReportData, ReportError};
 
 const STYLE: &str = "
@@ -96,11 +98,7 @@ impl ReportWriter for Doc {
         } else {
             svg
         };
-        let caption = format!(
-            "{} {number}　{}",
-            lang.pick("图", "Figure"),
-            chart.title(lang)
-        );
+        let caption = outline::caption(number, chart, lang);
         self.out.push_str(&format!(
             "<figure><figcaption>{}</figcaption>{svg}</figure>\n",
             esc(&caption)
@@ -133,15 +131,9 @@ pub fn render(data: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
         figures: 0,
     };
     outline::write(&mut doc, data, lang)?;
-    let title = format!(
-        "{}：{}",
-        lang.pick(
-            "社会稳定风险评估报告",
-            "Social-stability risk assessment report"
-        ),
-        data.inputs.decision.fields.title
-    );
-    let font = STANDARD.encode(BUNDLED_OTF);
+    let title = outline::title(data, lang);
+    // Only the glyphs of this report's characters: the title's and every chart's text are in the body.
+    let font = STANDARD.encode(webfont::subset(&format!("{title}{}", doc.out))?);
     let html = format!(
         "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>\n@font-face {{ font-family: '{FAMILY}'; src: url(data:font/otf;base64,{font}) format('opentype'); }}\n{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n{body}</body>\n</html>\n",
         lang = if lang == Lang::Zh { "zh-CN" } else { "en" },

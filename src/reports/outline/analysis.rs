@@ -1,8 +1,44 @@
 //! Chapters 4–6: analysis by dimension, risk identification, single-factor estimation.
 
 use super::{ReportWriter, n4};
+use crate::domain::attributes::AttributeValue;
 use crate::reports::charts::Chart;
+use crate::reports::labels::Group;
 use crate::reports::{Lang, ReportData, ReportError};
+use crate::scoring::assessment::{EvidenceSource, FactorAssessment};
+
+/// Where a factor's probability came from, with the value read: "决策属性：签约率 85%".
+fn probability_evidence(f: &FactorAssessment, lang: Lang) -> String {
+    let e = &f.evidence;
+    let source = lang.word_of(Group::EvidenceSources, &e.probability_source);
+    let value = match (e.probability_source, &e.name, e.raw_value) {
+        (EvidenceSource::Attribute, Some(name), Some(raw)) => Some(format!(
+            "{} {}",
+            lang.word(Group::Attributes, name),
+            lang.attribute_value(name, AttributeValue::Number(raw))
+        )),
+        (EvidenceSource::Petition, Some(name), Some(raw)) => Some(format!(
+            "{} {}",
+            lang.word(Group::PetitionIndicators, name),
+            lang.indicator_value(name, raw)
+        )),
+        _ => None,
+    };
+    match value {
+        Some(value) => format!("{source}{}{value}", lang.colon()),
+        None => source,
+    }
+}
+
+/// A dimension's name by its id, from the assessment.
+fn dimension_name(data: &ReportData, id: &str, lang: Lang) -> String {
+    data.result
+        .dimensions
+        .iter()
+        .find(|d| d.id == id)
+        .map(|d| lang.name(&d.name))
+        .unwrap_or_else(|| id.to_owned())
+}
 
 pub(super) fn write(
     doc: &mut impl ReportWriter,
@@ -48,9 +84,13 @@ pub(super) fn write(
             vec![
                 format!("#{}", i + 1),
                 lang.name(&f.name),
-                f.dimension.clone(),
-                format!("{:?}", f.evidence.probability_source).to_lowercase(),
-                if f.veto { lang.pick("是", "yes") } else { "" }.into(),
+                dimension_name(data, &f.dimension, lang),
+                probability_evidence(f, lang),
+                if f.veto {
+                    lang.yes_no(true)
+                } else {
+                    String::new()
+                },
             ]
         })
         .collect();

@@ -2,20 +2,66 @@
 //! and the emergency-plan points.
 
 use super::{ReportWriter, resolution};
+use crate::reports::labels::Group;
 use crate::reports::{Lang, ReportData};
 use crate::scoring::GateOutcome;
+use crate::scoring::model::Level;
 
-/// The gate's outcome in the words a committee uses (the wording the assessment recorded), as a sentence.
+/// The gate's outcome in the words a committee uses, as a sentence.
 pub(super) fn gate_words(outcome: GateOutcome, lang: Lang) -> String {
-    let (zh, en) = outcome.words();
+    let words = lang.word_of(Group::GateOutcomes, &outcome);
     match lang {
-        Lang::Zh => format!("{zh}。"),
+        Lang::Zh => format!("{words}。"),
         Lang::En => {
-            let mut sentence: String = en.chars().take(1).flat_map(char::to_uppercase).collect();
-            sentence.extend(en.chars().skip(1));
+            let mut sentence: String = words.chars().take(1).flat_map(char::to_uppercase).collect();
+            sentence.extend(words.chars().skip(1));
             format!("{sentence}.")
         }
     }
+}
+
+/// Why the gate recommends what it does, written from the assessment's numbers in the report's
+/// language (the reasons the assessment stored name factors by id in English).
+fn gate_reasons(data: &ReportData, lang: Lang) -> Vec<String> {
+    let r = &data.result;
+    let level = |l: Level| lang.level(&data.model, l);
+    let mut reasons = vec![lang.fill(
+        Group::GateReasons,
+        "rule",
+        &[
+            ("rule", &lang.word(Group::GateRules, r.gate.rule.as_str())),
+            ("level", &level(r.gate.level)),
+            (
+                "outcome",
+                &lang.word_of(Group::GateOutcomes, &r.gate.outcome),
+            ),
+        ],
+    )];
+    let residual = &r.residual.outcome;
+    if r.initial.level != residual.level || !r.residual.measures.is_empty() {
+        reasons.push(lang.fill(
+            Group::GateReasons,
+            "measures",
+            &[
+                ("count", &r.residual.measures.len().to_string()),
+                ("from", &level(r.initial.level)),
+                ("to", &level(residual.level)),
+                ("r_from", &format!("{:.4}", r.initial.r)),
+                ("r_to", &format!("{:.4}", residual.r)),
+            ],
+        ));
+    }
+    for veto in &residual.veto {
+        reasons.push(lang.fill(
+            Group::GateReasons,
+            "veto",
+            &[
+                ("factor", &lang.name(&veto.name)),
+                ("high", &level(Level::High)),
+            ],
+        ));
+    }
+    reasons
 }
 
 /// Emergency-plan points common to every kind of decision (DOMAIN: measures across all kinds).
@@ -50,7 +96,7 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
     let r = &data.result;
     doc.heading(lang.pick("九、评估结论与决策建议", "9 Conclusion and recommendation"));
     let mut gate = vec![gate_words(r.gate.outcome, lang)];
-    gate.extend(r.gate.reasons.iter().map(|reason| lang.name(reason)));
+    gate.extend(gate_reasons(data, lang));
     doc.framed(&gate, false);
     resolution::section(doc, data, lang);
 

@@ -1,8 +1,45 @@
 //! Chapters 1–3: basic facts, basis and method, survey (consultation and petition history).
 
 use super::ReportWriter;
+use crate::reports::labels::Group;
 use crate::reports::{Lang, ReportData, ReportError};
-use crate::scoring::model::Level;
+use crate::scoring::model::{EvidenceRule, Level};
+
+/// The attributes chapter 3 lists: the consultation facts first, then every attribute the model
+/// reads, then any other the decision recorded.
+fn surveyed_attributes(data: &ReportData) -> Vec<String> {
+    let mut names: Vec<String> = ["public_notice_days", "support_rate", "hearing_held"]
+        .map(str::to_owned)
+        .to_vec();
+    let read = data
+        .model
+        .spec()
+        .factors
+        .iter()
+        .filter_map(|f| match &f.evidence {
+            EvidenceRule::Attribute(a) => Some(a.attribute.clone()),
+            _ => None,
+        });
+    for name in read.chain(data.inputs.attributes.keys().cloned()) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// The petition indicator a factor's evidence rule reads, by its id.
+fn indicator_of(data: &ReportData, factor: &str) -> Option<&'static str> {
+    data.model
+        .spec()
+        .factors
+        .iter()
+        .find(|f| f.id == factor)
+        .and_then(|f| match &f.evidence {
+            EvidenceRule::Petition(p) => Some(p.indicator.name()),
+            _ => None,
+        })
+}
 
 pub(super) fn write(
     doc: &mut impl ReportWriter,
@@ -13,30 +50,30 @@ pub(super) fn write(
     let model = data.model.spec();
 
     doc.heading(lang.pick("一、基本情况", "1 Basic facts"));
-    let affected = format!(
-        "{} {} / {} {} / {} {}",
-        d.affected.households,
-        lang.pick("户", "households"),
-        d.affected.people,
-        lang.pick("人", "people"),
-        d.affected.workers,
-        lang.pick("名职工", "workers")
-    );
+    let affected = [
+        lang.count("households", f64::from(d.affected.households)),
+        lang.count("people", f64::from(d.affected.people)),
+        lang.count("workers", f64::from(d.affected.workers)),
+    ]
+    .join(" / ");
     let regions: Vec<&str> = d.regions.iter().map(|c| c.as_str()).collect();
     doc.table(
         &[lang.pick("项目", "item"), lang.pick("内容", "content")],
         &[
             vec![lang.pick("决策事项", "decision").into(), d.title.clone()],
-            vec![lang.pick("类别", "kind").into(), d.kind.as_str().into()],
+            vec![
+                lang.pick("类别", "kind").into(),
+                lang.word_of(Group::DecisionKinds, &d.kind),
+            ],
             vec![
                 lang.pick("责任单位", "responsible unit").into(),
                 d.responsible_unit.clone(),
             ],
-            vec![lang.pick("涉及区域", "regions").into(), regions.join("、")],
+            vec![lang.pick("涉及区域", "regions").into(), lang.list(&regions)],
             vec![lang.pick("涉及群众", "affected").into(), affected],
             vec![
-                lang.pick("投资（元）", "budget (yuan)").into(),
-                d.budget_yuan.map(|b| format!("{b}")).unwrap_or_default(),
+                lang.pick("投资", "budget").into(),
+                d.budget_yuan.map(|b| lang.money(b)).unwrap_or_default(),
             ],
             vec![
                 lang.pick("计划开工", "planned start").into(),
@@ -50,36 +87,42 @@ pub(super) fn write(
     );
 
     doc.heading(lang.pick("二、评估依据与方法", "2 Basis and method"));
+    let colon = lang.colon();
     doc.paragraph(&format!(
-        "{}：{} v{}（{}），SHA-256 {}",
-        lang.pick("评估模型", "Model"),
-        lang.name(&model.name),
-        model.version,
-        model.id,
-        data.model.hash()
+        "{model_word}{colon}{name} v{version}{id}{sep}SHA-256 {hash}{sep}{method_word}{colon}{method}",
+        model_word = lang.pick("评估模型", "Model"),
+        name = lang.name(&model.name),
+        version = model.version,
+        id = lang.bracket(&format!("{} {}", lang.pick("模型标识", "model id"), model.id)),
+        sep = lang.pick("，", ", "),
+        hash = data.model.hash(),
+        method_word = lang.pick("评估方法", "method"),
+        method = lang.word_of(Group::Methods, &model.method),
     ));
     for basis in &model.provenance {
-        doc.bullet(basis);
+        doc.bullet(&lang.provenance(basis));
     }
+    let semi = lang.pick("；", "; ");
     doc.paragraph(&format!(
-        "{index}：R = Σ wᵢ·P(pᵢ)·I(qᵢ)；{low}：R < {m}；{medium}：{m} ≤ R < {h}；{high}：R ≥ {h}。{basis}：{provenance}",
+        "{index}{colon}R = Σ wᵢ·P(pᵢ)·I(qᵢ){semi}{low}{colon}R < {m}{semi}{medium}{colon}{m} ≤ R < {h}{semi}{high}{colon}R ≥ {h}{stop}{basis}{colon}{provenance}",
         index = lang.pick("综合风险指数", "Risk index"),
         low = lang.level(&data.model, Level::Low),
         medium = lang.level(&data.model, Level::Medium),
         high = lang.level(&data.model, Level::High),
         m = model.levels.medium,
         h = model.levels.high,
-        basis = lang.pick("阈值依据", "thresholds"),
-        provenance = model.levels.provenance,
+        stop = lang.pick("。", ". "),
+        basis = lang.pick("阈值依据", "Thresholds"),
+        provenance = lang.provenance(&model.levels.provenance),
     ));
     doc.paragraph(&format!(
-        "{}：{:?}（{}）；{}：{:?}（{}）",
-        lang.pick("概率等级分值", "probability grade values"),
+        "{}{colon}{:?}{}{semi}{}{colon}{:?}{}",
+        lang.pick("概率等级分值", "Probability grade values"),
         model.grades.probability.values,
-        model.grades.probability.provenance,
+        lang.bracket(&lang.provenance(&model.grades.probability.provenance)),
         lang.pick("影响等级分值", "impact grade values"),
         model.grades.impact.values,
-        model.grades.impact.provenance
+        lang.bracket(&lang.provenance(&model.grades.impact.provenance)),
     ));
 
     doc.heading(lang.pick(
@@ -87,48 +130,43 @@ pub(super) fn write(
         "3 Survey: consultation and petition history",
     ));
     let attrs = &data.inputs.attributes;
-    let fact = |name: &str| {
-        attrs
-            .get(name)
-            .map(|v| match v.as_number() {
-                Some(n) => format!("{n}"),
-                None => format!("{}", v.as_f64() != 0.0),
-            })
-            .unwrap_or_else(|| lang.pick("（未记录）", "(not recorded)").to_owned())
-    };
+    let surveyed: Vec<Vec<String>> = surveyed_attributes(data)
+        .into_iter()
+        .map(|name| {
+            let value = attrs
+                .get(&name)
+                .map(|v| lang.attribute_value(&name, *v))
+                .unwrap_or_else(|| lang.pick("（未记录）", "(not recorded)").to_owned());
+            vec![lang.word(Group::Attributes, &name), value]
+        })
+        .collect();
     doc.table(
         &[
-            lang.pick("征求意见", "consultation"),
+            lang.pick("征求意见与决策属性", "consultation and decision facts"),
             lang.pick("记录", "recorded"),
         ],
-        &[
-            vec![
-                lang.pick("公示天数", "public notice days").into(),
-                fact("public_notice_days"),
-            ],
-            vec![
-                lang.pick("问卷支持率", "survey support rate").into(),
-                fact("support_rate"),
-            ],
-            vec![
-                lang.pick("签约率", "signing rate").into(),
-                fact("signing_rate"),
-            ],
-            vec![
-                lang.pick("是否举行听证", "hearing held").into(),
-                fact("hearing_held"),
-            ],
-            vec![
-                lang.pick("资金是否到位", "funds in place").into(),
-                fact("funds_in_place"),
-            ],
-        ],
+        &surveyed,
     );
     let indicators: Vec<Vec<String>> = data
         .inputs
         .indicators
         .iter()
-        .map(|(f, v)| vec![data.factor_name(f, lang), format!("#{v}")])
+        .map(|(f, v)| {
+            let indicator = indicator_of(data, f);
+            vec![
+                data.factor_name(f, lang),
+                indicator
+                    .map(|i| lang.word(Group::PetitionIndicators, i))
+                    .unwrap_or_default(),
+                format!(
+                    "#{}",
+                    match indicator {
+                        Some(i) => lang.indicator_value(i, *v),
+                        None => crate::reports::numbers::decimal(*v, 4),
+                    }
+                ),
+            ]
+        })
         .collect();
     if indicators.is_empty() {
         doc.paragraph(lang.pick(
@@ -139,6 +177,7 @@ pub(super) fn write(
         doc.table(
             &[
                 lang.pick("信访指标因素", "petition indicator factor"),
+                lang.pick("指标", "indicator"),
                 lang.pick("指标值", "value"),
             ],
             &indicators,

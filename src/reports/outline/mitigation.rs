@@ -3,37 +3,12 @@
 //! after measures.
 
 use super::{ReportWriter, n4};
+use crate::reports::labels::Group;
 use crate::reports::{Lang, ReportData};
 
-/// A checklist status in the report's language.
-fn status_words(status: &str, lang: Lang) -> String {
-    match status {
-        "planned" => lang.pick("计划", "planned"),
-        "in_progress" => lang.pick("推进中", "in progress"),
-        "done" => lang.pick("已完成", "done"),
-        "verified" => lang.pick("已验收", "verified"),
-        other => other,
-    }
-    .to_owned()
-}
-
-/// Why a proposed measure was not counted; the record keeps the reason in English.
-fn uncounted_reason(reason: &str, lang: Lang) -> String {
-    match (lang, reason) {
-        (Lang::Zh, "its checklist item has no owner unit or no due date yet") => {
-            "措施清单中尚未明确责任单位或完成时限".to_owned()
-        }
-        (Lang::Zh, "it is not on the decision's checklist") => "未列入措施清单".to_owned(),
-        _ => reason.to_owned(),
-    }
-}
-
 fn factor_list(data: &ReportData, factors: &[String], lang: Lang) -> String {
-    factors
-        .iter()
-        .map(|f| data.factor_name(f, lang))
-        .collect::<Vec<_>>()
-        .join("、")
+    let names: Vec<String> = factors.iter().map(|f| data.factor_name(f, lang)).collect();
+    lang.list(&names)
 }
 
 pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) {
@@ -57,13 +32,8 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
                     lang.name(&duty.name),
                     factor_list(data, &duty.factors, lang),
                     lang.name(&duty.usual_owner),
-                    format!("{:?}", duty.phase),
-                    if duty.level_depends_on_it {
-                        lang.pick("是", "yes")
-                    } else {
-                        lang.pick("否", "no")
-                    }
-                    .into(),
+                    lang.word_of(Group::MeasurePhases, &duty.phase),
+                    lang.yes_no(duty.level_depends_on_it),
                 ]
             })
             .collect();
@@ -99,7 +69,7 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
                 item.due_date
                     .map(|d| d.to_string())
                     .unwrap_or_else(|| unassigned.into()),
-                status_words(&item.status, lang),
+                lang.word(Group::ChecklistStatuses, &item.status),
                 if item.overdue {
                     lang.pick("已逾期", "overdue").into()
                 } else {
@@ -133,8 +103,9 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
     if overdue > 0 {
         doc.framed(
             &[format!(
-                "{}：{overdue}",
-                lang.pick("已逾期的措施", "Overdue checklist items")
+                "{}{}{overdue}",
+                lang.pick("已逾期的措施", "Overdue checklist items"),
+                lang.colon()
             )],
             true,
         );
@@ -147,7 +118,7 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
         .map(|u| {
             vec![
                 data.measure_name(&u.measure, lang),
-                uncounted_reason(&u.reason, lang),
+                lang.word(Group::UncountedReasons, &u.reason),
             ]
         })
         .collect();
@@ -184,8 +155,9 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
     for veto in &r.initial.veto {
         doc.framed(
             &[format!(
-                "{}：{}",
+                "{}{}{}",
                 lang.pick("否决项", "Veto factor"),
+                lang.colon(),
                 lang.name(&veto.name)
             )],
             true,

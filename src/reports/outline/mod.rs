@@ -25,6 +25,29 @@ pub trait ReportWriter {
     fn framed(&mut self, lines: &[String], warning: bool);
 }
 
+/// The report's title: "社会稳定风险评估报告：<decision>".
+pub fn title(data: &ReportData, lang: Lang) -> String {
+    format!(
+        "{}{}{}",
+        lang.pick(
+            "社会稳定风险评估报告",
+            "Social-stability risk assessment report"
+        ),
+        lang.colon(),
+        data.inputs.decision.fields.title
+    )
+}
+
+/// A figure's caption: "图 3　<chart title>".
+pub fn caption(number: usize, chart: Chart, lang: Lang) -> String {
+    format!(
+        "{} {number}{}{}",
+        lang.pick("图", "Figure"),
+        lang.pick("\u{3000}", ". "),
+        chart.title(lang)
+    )
+}
+
 fn n4(x: f64) -> String {
     format!("#{x:.4}")
 }

@@ -19,10 +19,11 @@ pub(super) fn write(
         return Ok(());
     };
     doc.paragraph(&format!(
-        "{} {}–{}：{}",
+        "{} {}–{}{}{}",
         lang.pick("信访趋势", "Petition trend"),
         first.month,
         last.month,
+        lang.colon(),
         lang.pick(
             "决策涉及区域内逐月信访件数（按类别）。",
             "petitions per month in the decision's regions, by category.",

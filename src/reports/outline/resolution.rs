@@ -5,30 +5,25 @@ use super::ReportWriter;
 use super::conclusion::gate_words;
 use crate::domain::resolution::Outcome;
 use crate::reports::data::SignedResolution;
+use crate::reports::labels::Group;
 use crate::reports::{Lang, ReportData};
 
-fn outcome_words(outcome: Outcome, lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => outcome.zh(),
-        Lang::En => match outcome {
-            Outcome::Implement => "implement",
-            Outcome::ImplementAfterMitigation => "implement after mitigation",
-            Outcome::Postpone => "postpone",
-            Outcome::Reject => "reject",
-        },
-    }
+fn outcome_words(outcome: Outcome, lang: Lang) -> String {
+    lang.word(Group::ResolutionOutcomes, outcome.as_str())
 }
 
 /// When and by whom, in UTC as stored.
-fn signed(r: &SignedResolution) -> String {
+fn signed(r: &SignedResolution, lang: Lang) -> String {
     format!(
-        "{}，{}",
+        "{}{}{}",
         r.author,
+        lang.pick("，", ", "),
         r.created_at.format("%Y-%m-%d %H:%M UTC")
     )
 }
 
 fn override_lines(r: &SignedResolution, reason: &str, lang: Lang) -> Vec<String> {
+    let colon = lang.colon();
     vec![
         lang.pick(
             "委员会决议未采纳评估的决策建议（越过决策关口）",
@@ -36,17 +31,21 @@ fn override_lines(r: &SignedResolution, reason: &str, lang: Lang) -> Vec<String>
         )
         .to_owned(),
         format!(
-            "{}：{}",
+            "{}{colon}{}",
             lang.pick("评估建议", "Gate recommendation"),
             gate_words(r.gate_outcome, lang)
         ),
         format!(
-            "{}：{}",
+            "{}{colon}{}",
             lang.pick("委员会决议", "Resolved outcome"),
             outcome_words(r.outcome, lang)
         ),
-        format!("{}：{reason}", lang.pick("理由", "Reason")),
-        format!("{}：{}", lang.pick("决议人及时间", "Signed by"), signed(r)),
+        format!("{}{colon}{reason}", lang.pick("理由", "Reason")),
+        format!(
+            "{}{colon}{}",
+            lang.pick("决议人及时间", "Signed by"),
+            signed(r, lang)
+        ),
     ]
 }
 
@@ -77,11 +76,11 @@ pub(super) fn section(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang
         .iter()
         .map(|r| {
             vec![
-                outcome_words(r.outcome, lang).to_owned(),
+                outcome_words(r.outcome, lang),
                 r.conditions.clone(),
                 gate_words(r.gate_outcome, lang),
                 r.override_reason.clone().unwrap_or_default(),
-                signed(r),
+                signed(r, lang),
             ]
         })
         .collect();

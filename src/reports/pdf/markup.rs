@@ -2,7 +2,7 @@
 //! so a decision titled `#import` or `*重点*` prints as typed instead of being evaluated.
 
 use super::super::charts::{self, Chart, ChartFormat};
-use super::super::outline::ReportWriter;
+use super::super::outline::{self, ReportWriter};
 use super::super::{Lang, ReportData, ReportError};
 
 /// Escapes text for Typst markup: every ASCII punctuation character gets a backslash (Typst reads
@@ -113,11 +113,7 @@ impl ReportWriter for Markup {
         // typst looks SVG families up in its font book, which knows the font by its real name.
         let svg = String::from_utf8_lossy(&svg).replace(super::super::fonts::FAMILY, &self.family);
         let path = format!("/charts/{number}-{}.svg", chart.slug());
-        let caption = format!(
-            "{} {number}　{}",
-            lang.pick("图", "Figure"),
-            chart.title(lang)
-        );
+        let caption = outline::caption(number, chart, lang);
         self.out.push_str(&format!(
             "\n#figure(image(\"{path}\", width: 100%), caption: [{}], numbering: none)\n\n",
             shown(&caption)

@@ -60,9 +60,10 @@ fn preamble(data: &ReportData, lang: Lang, family: &str, title: &str) -> String 
          #pagebreak()\n",
         title = shown(title),
         subtitle = esc(&format!(
-            "{} {}　{}",
+            "{} {}{}{}",
             lang.pick("评估编号", "Assessment"),
             data.meta.assessment_id,
+            lang.pick("\u{3000}", ", "),
             at.format("%Y-%m-%d")
         )),
         contents = esc(lang.pick("目录", "Contents")),
@@ -82,14 +83,7 @@ pub fn markup(data: &ReportData, lang: Lang) -> Result<(String, ChartFiles), Rep
     let family = world::family()?;
     let mut body = Markup::new(family);
     outline::write(&mut body, data, lang)?;
-    let title = format!(
-        "{}：{}",
-        lang.pick(
-            "社会稳定风险评估报告",
-            "Social-stability risk assessment report"
-        ),
-        data.inputs.decision.fields.title
-    );
+    let title = outline::title(data, lang);
     let source = preamble(data, lang, family, &title) + &body.out;
     Ok((source, body.charts))
 }

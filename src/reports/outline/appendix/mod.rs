@@ -1,6 +1,7 @@
 //! The appendices: sensitivity, uncertainty, scenario comparison, quality findings, provenance.
 
 mod provenance;
+mod quality;
 mod scenarios;
 mod sensitivity;
 mod uncertainty;
@@ -16,5 +17,6 @@ pub(super) fn write(
     sensitivity::write(doc, data, lang)?;
     uncertainty::write(doc, data, lang)?;
     scenarios::write(doc, data, lang)?;
+    quality::write(doc, data, lang);
     provenance::write(doc, data, lang)
 }

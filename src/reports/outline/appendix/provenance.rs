@@ -1,5 +1,5 @@
-//! The last appendices: the quality findings, and the data provenance that lets anyone check the
-//! report against the stored assessment.
+//! The last appendix: the data provenance that lets anyone check the report against the stored
+//! assessment.
 
 use crate::reports::fonts;
 use crate::reports::outline::ReportWriter;
@@ -13,17 +13,6 @@ pub(super) fn write(
     let r = &data.result;
     let model = data.model.spec();
     let simulation = data.simulation_request();
-    doc.heading(lang.pick("附录四　评估质量检查", "Appendix D Quality findings"));
-    let findings: Vec<Vec<String>> = r
-        .quality
-        .iter()
-        .map(|q| vec![format!("{:?}", q.severity), lang.name(&q.message)])
-        .collect();
-    doc.table(
-        &[lang.pick("级别", "severity"), lang.pick("发现", "finding")],
-        &findings,
-    );
-
     doc.heading(lang.pick("附录五　数据来源与可复现性", "Appendix E Data provenance"));
     let missing: String = fonts::fonts()?
         .missing(report_texts(data, lang).iter().map(String::as_str))
@@ -34,8 +23,9 @@ pub(super) fn write(
             "以下字符超出报告字体，可能无法显示",
             "Characters outside the report fonts, which may not display",
         );
-        doc.framed(&[format!("{note}：{missing}")], true);
+        doc.framed(&[format!("{note}{}{missing}", lang.colon())], true);
     }
+    let sep = lang.pick("，", ", ");
     doc.table(
         &[lang.pick("项目", "item"), lang.pick("值", "value")],
         &[
@@ -66,7 +56,7 @@ pub(super) fn write(
             vec![
                 lang.pick("蒙特卡罗模拟", "Monte Carlo simulation").into(),
                 format!(
-                    "{} {}，{} {}",
+                    "{} {}{sep}{} {}",
                     lang.pick("抽样次数", "draws"),
                     simulation.draws,
                     lang.pick("随机种子", "seed"),

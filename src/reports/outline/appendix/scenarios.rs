@@ -34,11 +34,10 @@ pub(super) fn write(
             vec![
                 name,
                 if s.baseline {
-                    lang.pick("是", "yes")
+                    lang.yes_no(true)
                 } else {
-                    ""
-                }
-                .into(),
+                    String::new()
+                },
                 n4(s.r),
                 lang.level(&data.model, s.level),
                 n4(s.residual_r),

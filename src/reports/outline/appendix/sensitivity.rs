@@ -55,13 +55,18 @@ pub(super) fn write(
 
     let residual = &data.sensitivity.residual;
     doc.paragraph(&format!(
-        "{}（R = {:.4}，{}）。",
+        "{}{}{}",
         lang.pick(
             "风险等级翻转点：单个因素的概率或影响等级改变到何值时，措施后风险等级随之改变；由 R 的线性形式精确求得，“—”表示 1–5 级内不会改变",
             "Flip points: the grade of one factor's probability or impact at which the level after measures changes, solved exactly from the linear form of R; “—” means no grade in 1–5 changes it",
         ),
-        residual.r,
-        lang.level(&data.model, residual.level)
+        lang.bracket(&format!(
+            "R = {:.4}{}{}",
+            residual.r,
+            lang.pick("，", ", "),
+            lang.level(&data.model, residual.level)
+        )),
+        lang.pick("。", ".")
     ));
     if data.sensitivity.basis == LevelBasis::IndexBandsOfFuzzyModel {
         doc.paragraph(lang.pick(

@@ -36,8 +36,9 @@ pub(super) fn write(
         ));
         return Ok(());
     };
+    let (sep, stop) = (lang.pick("，", ", "), lang.pick("。", ". "));
     doc.paragraph(&format!(
-        "{} {}，{} {}。{}",
+        "{} {}{sep}{} {}{stop}{}",
         lang.pick("蒙特卡罗模拟：抽样次数", "Monte Carlo simulation: draws"),
         sim.draws,
         lang.pick("随机种子", "seed"),
