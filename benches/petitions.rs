@@ -75,6 +75,7 @@ async fn import(db: &Db, file: &Path) -> Duration {
         "bench",
         today,
         Box::new(|_, _| {}),
+        &wenping::app::petitions::follow_up_rule().unwrap(),
     )
     .await
     .unwrap();

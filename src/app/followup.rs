@@ -6,72 +6,74 @@ use std::collections::BTreeMap;
 
 use chrono::Datelike;
 
-use super::AppError;
-use crate::domain::petition::add_months;
+use crate::domain::decision::Decision;
+use crate::domain::petition::{RollupRow, add_months};
 use crate::domain::resolution::{Alert, NewAlert, Outcome, Resolution};
 use crate::petitions::indicators::reduce_regions;
-use crate::petitions::vocabulary::{PetitionAnalysis, vocabulary};
-use crate::storage::Db;
+use crate::petitions::vocabulary::PetitionAnalysis;
+use crate::storage::resolutions::{FollowUp, Watch};
 
-/// Checks every decision going ahead; returns the alerts raised now.
-pub async fn check_all(db: &Db) -> Result<Vec<Alert>, AppError> {
-    let mut raised = Vec::new();
-    for resolution in db.current_resolutions().await? {
+/// The follow-up rules, run by storage inside each import's transaction so an alert commits with the
+/// petitions that raise it.
+pub struct Rule {
+    analysis: PetitionAnalysis,
+}
+
+impl Rule {
+    /// The rule with the petition vocabulary's numbers (spike threshold, minimum baseline).
+    pub fn new(analysis: PetitionAnalysis) -> Self {
+        Self { analysis }
+    }
+}
+
+impl FollowUp for Rule {
+    /// Decisions going ahead are followed (postponing or rejecting puts nothing on the ground to follow), in
+    /// their regions and the categories the resolution watches.
+    fn watch(&self, resolution: &Resolution, decision: &Decision) -> Option<Watch> {
         if matches!(resolution.outcome, Outcome::Postpone | Outcome::Reject) {
-            continue;
+            return None;
         }
-        raised.extend(check(db, &resolution).await?);
-    }
-    Ok(raised)
-}
-
-async fn check(db: &Db, resolution: &Resolution) -> Result<Vec<Alert>, AppError> {
-    let analysis = &vocabulary()
-        .map_err(|e| AppError::internal_msg("petition vocabulary", e))?
-        .analysis;
-    let decision = db.decision(resolution.decision_id).await?;
-    let regions = reduce_regions(
-        decision
-            .fields
-            .regions
-            .iter()
-            .map(|r| r.as_str().to_owned())
-            .collect(),
-    );
-    let decided = resolution.created_at.year() * 100 + resolution.created_at.month() as i32;
-    let watched = &resolution.watched_categories;
-    let categories = (!watched.is_empty()).then_some(watched.as_slice());
-    let rows = db.petition_rollups(&regions, categories, 999_912).await?;
-    let mut series: BTreeMap<&str, BTreeMap<i32, i64>> = BTreeMap::new();
-    for row in &rows {
-        *series
-            .entry(row.region_prefix.as_str())
-            .or_default()
-            .entry(row.month)
-            .or_default() += row.counts.petitions;
-    }
-    let spikes: Vec<NewAlert> = series
-        .iter()
-        .flat_map(|(region, months)| spikes_after(analysis, region, months, decided))
-        .map(|spike| NewAlert {
-            categories: watched.clone(),
-            ..spike
+        let prefixes = reduce_regions(
+            decision
+                .fields
+                .regions
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect(),
+        );
+        let watched = &resolution.watched_categories;
+        Some(Watch {
+            prefixes,
+            categories: (!watched.is_empty()).then(|| watched.clone()),
         })
-        .collect();
-    if spikes.is_empty() {
-        return Ok(Vec::new());
     }
-    Ok(db
-        .insert_alerts(resolution, &spikes, &review_reason, "follow-up")
-        .await?)
-}
 
-/// Why an alert reopens the review of the resolution.
-fn review_reason(alert: &Alert) -> String {
-    format!(
-        "petition spike in region {} in {}: {} petitions against a pre-decision mean of {:.1} (z {:.1})",
-        alert.region, alert.month, alert.count, alert.baseline_mean, alert.z
-    )
+    fn spikes(&self, resolution: &Resolution, rollups: &[RollupRow]) -> Vec<NewAlert> {
+        let decided = resolution.created_at.year() * 100 + resolution.created_at.month() as i32;
+        let mut series: BTreeMap<&str, BTreeMap<i32, i64>> = BTreeMap::new();
+        for row in rollups {
+            *series
+                .entry(row.region_prefix.as_str())
+                .or_default()
+                .entry(row.month)
+                .or_default() += row.counts.petitions;
+        }
+        series
+            .iter()
+            .flat_map(|(region, months)| spikes_after(&self.analysis, region, months, decided))
+            .map(|spike| NewAlert {
+                categories: resolution.watched_categories.clone(),
+                ..spike
+            })
+            .collect()
+    }
+
+    fn review_reason(&self, alert: &Alert) -> String {
+        format!(
+            "petition spike in region {} in {}: {} petitions against a pre-decision mean of {:.1} (z {:.1})",
+            alert.region, alert.month, alert.count, alert.baseline_mean, alert.z
+        )
+    }
 }
 
 /// Months from `decided` on whose count lies more than `analysis.spike_deviations` deviations above the
@@ -122,6 +124,7 @@ fn spikes_after(
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::petitions::vocabulary;
 
     #[test]
     fn a_rise_after_the_decision_is_a_spike_and_history_before_is_not() {

@@ -4,6 +4,7 @@
 
 use uuid::Uuid;
 
+use super::followup;
 use super::petition_evidence::RegionHistory;
 use super::{AppError, Context, authorize};
 use crate::auth::permission::{ImportPetitions, ReadPetitions};
@@ -13,6 +14,7 @@ use crate::petitions::import::{ImportOptions, ImportReport};
 use crate::petitions::indicators::{PetitionStats, StatsQuery};
 use crate::petitions::jobs::{ImportStatus, QueuedImport, enqueue};
 use crate::petitions::service::{ImportError, Progress, import_file};
+use crate::petitions::vocabulary;
 use crate::storage::StorageError;
 
 /// A petition export as uploaded or read from disk.
@@ -39,6 +41,12 @@ fn import_error(error: ImportError) -> AppError {
     }
 }
 
+/// The follow-up rule with the petition vocabulary's numbers, as every import runs it in its transaction.
+pub fn follow_up_rule() -> Result<followup::Rule, AppError> {
+    let vocabulary = vocabulary().map_err(|e| AppError::internal_msg("petition vocabulary", e))?;
+    Ok(followup::Rule::new(vocabulary.analysis.clone()))
+}
+
 /// Imports a file now, as the caller (a scoped admin imports only petitions of their regions), with
 /// `progress` told of the rows read; then runs the follow-up check. The report says whether it was refused.
 pub async fn import_now(
@@ -58,6 +66,7 @@ pub async fn import_now(
         &principal.username,
         ctx.clock().today(),
         progress,
+        &follow_up_rule()?,
     )
     .await
     .map_err(import_error)?;

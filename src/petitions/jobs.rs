@@ -24,6 +24,7 @@ use crate::storage::petition_jobs::{
     ClaimTerms, ClaimedImportJob, JobLease, LeaseRenewal, NewImportJob, StoredImportJob,
 };
 use crate::storage::petitions::StoredImport;
+use crate::storage::resolutions::FollowUp;
 use crate::storage::{Db, StorageError, now};
 
 /// Renewals within a lease: a few may be missed (one waits out SQLite's busy timeout while an import holds
@@ -183,11 +184,12 @@ pub struct ImportWorker {
 }
 
 impl ImportWorker {
-    /// Starts the worker on the current runtime; `lease` is how long a job is held without a renewal.
-    pub fn start(db: Db, lease: Duration) -> Self {
+    /// Starts the worker on the current runtime; `lease` is how long a job is held without a renewal, and
+    /// `follow_up` the use cases' rule every import runs in its transaction.
+    pub fn start(db: Db, lease: Duration, follow_up: Arc<dyn FollowUp>) -> Self {
         let waker = ImportWaker::default();
         let (stopping, stop) = watch::channel(false);
-        let task = tokio::spawn(work(db, lease, waker.0.clone(), stop));
+        let task = tokio::spawn(work(db, lease, follow_up, waker.0.clone(), stop));
         Self {
             waker,
             stopping,
@@ -246,7 +248,13 @@ fn exhausted_error() -> String {
     )
 }
 
-async fn work(db: Db, lease: Duration, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+async fn work(
+    db: Db,
+    lease: Duration,
+    follow_up: Arc<dyn FollowUp>,
+    wake: Arc<Notify>,
+    mut stop: watch::Receiver<bool>,
+) {
     let holder = instance_name();
     let exhausted = exhausted_error();
     loop {
@@ -255,7 +263,7 @@ async fn work(db: Db, lease: Duration, wake: Arc<Notify>, mut stop: watch::Recei
         }
         match next_job(&db, &holder, lease, &exhausted).await {
             Ok(Some(job)) => {
-                run(&db, job, lease, &mut stop).await;
+                run(&db, job, lease, follow_up.as_ref(), &mut stop).await;
                 continue;
             }
             Ok(None) => {}
@@ -301,7 +309,13 @@ enum Ended {
     Stopping,
 }
 
-async fn run(db: &Db, job: ClaimedImportJob, lease: Duration, stop: &mut watch::Receiver<bool>) {
+async fn run(
+    db: &Db,
+    job: ClaimedImportJob,
+    lease: Duration,
+    follow_up: &dyn FollowUp,
+    stop: &mut watch::Receiver<bool>,
+) {
     let id = job.lease.job;
     tracing::info!(import = %id, attempt = job.attempts, "background import started");
     let read = JobOptions::read(job.options)
@@ -324,6 +338,7 @@ async fn run(db: &Db, job: ClaimedImportJob, lease: Duration, stop: &mut watch::
         today,
         Box::new(|_, _| {}),
         Some(job.lease),
+        follow_up,
     );
     // Dropping the import rolls its transaction back: it could not have committed without the lease.
     let ended = tokio::select! {

@@ -16,6 +16,7 @@ use super::table::FileFormat;
 use super::vocabulary;
 use crate::storage::petition_import::{Accepted, ImportAttempt, ImportCounts, ImportMessage};
 use crate::storage::petition_jobs::JobLease;
+use crate::storage::resolutions::FollowUp;
 use crate::storage::{Db, StorageError};
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,7 @@ pub async fn import_file(
     actor: &str,
     today: NaiveDate,
     progress: Progress,
+    follow_up: &dyn FollowUp,
 ) -> Result<ImportReport, ImportError> {
     let id = Uuid::new_v4();
     import_file_as(
@@ -55,12 +57,14 @@ pub async fn import_file(
         today,
         progress,
         None,
+        follow_up,
     )
     .await
 }
 
 /// [`import_file`] under an id given beforehand (a background import's, announced with its 202). With a
-/// `lease`, the import also finishes that job, and commits only while the lease holds.
+/// `lease`, the import also finishes that job, and commits only while the lease holds. `follow_up` (the use
+/// cases' rule) checks the decisions going ahead inside the import's transaction.
 #[allow(clippy::too_many_arguments)]
 pub async fn import_file_as(
     db: &Db,
@@ -73,6 +77,7 @@ pub async fn import_file_as(
     today: NaiveDate,
     mut progress: Progress,
     lease: Option<JobLease>,
+    follow_up: &dyn FollowUp,
 ) -> Result<ImportReport, ImportError> {
     let vocabulary = vocabulary().map_err(ImportError::Internal)?;
     let name = file_name.to_owned();
@@ -127,7 +132,7 @@ pub async fn import_file_as(
         scope: &scope,
         lease,
     };
-    let storing = db.import_petitions(&attempt, messages, rollup_changes);
+    let storing = db.import_petitions(&attempt, messages, rollup_changes, follow_up);
     let (stored, outcome) = tokio::join!(storing, reading);
     // Storage failing (a conflict, the database gone) ends the reading early, so its error comes first.
     let stored = stored?;
@@ -150,8 +155,13 @@ pub async fn import_file_as(
             return Ok(report);
         }
     };
-    follow_up(db).await;
-    tracing::debug!(import = %id, "follow-up checked");
+    if counts.alerts_raised > 0 {
+        tracing::warn!(
+            import = %id,
+            alerts = counts.alerts_raised,
+            "petition spikes after decisions: alerts raised"
+        );
+    }
     Ok(with_counts(report, counts))
 }
 
@@ -186,21 +196,6 @@ fn accepted(report: ImportReport, rejects_csv: Option<String>) -> Accepted {
         report: Box::new(move |counts| {
             serde_json::to_string(&with_counts(report, counts)).unwrap_or_default()
         }),
-    }
-}
-
-/// Checks the decisions going ahead against the petitions just committed; a failure is logged, not the
-/// import's failure.
-async fn follow_up(db: &Db) {
-    match crate::app::followup::check_all(db).await {
-        Ok(alerts) if !alerts.is_empty() => {
-            tracing::warn!(
-                alerts = alerts.len(),
-                "petition spikes after decisions: alerts raised"
-            )
-        }
-        Ok(_) => {}
-        Err(error) => tracing::error!(%error, "follow-up check after the import failed"),
     }
 }
 

@@ -58,6 +58,7 @@ impl Application {
         let import_worker = ImportWorker::start(
             db.clone(),
             Duration::from_secs(settings.petitions_job_stalled_after_seconds),
+            std::sync::Arc::new(crate::app::petitions::follow_up_rule()?),
         );
         let ctx = context(settings, db.clone(), models)?.with_import_waker(import_worker.waker());
         let listener = TcpListener::bind(&settings.bind)

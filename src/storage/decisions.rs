@@ -25,7 +25,7 @@ const COLUMNS: &str = "seq, id, title, kind, description, responsible_unit, regi
      attributes, status, version, archived_at, created_at, updated_at";
 
 #[derive(sqlx::FromRow)]
-struct DecisionRow {
+pub(crate) struct DecisionRow {
     seq: i64,
     id: Uuid,
     title: String,
@@ -47,7 +47,7 @@ struct DecisionRow {
 }
 
 impl DecisionRow {
-    fn into_decision(self) -> Result<(i64, Decision), StorageError> {
+    pub(crate) fn into_decision(self) -> Result<(i64, Decision), StorageError> {
         let corrupt = |what: &str| StorageError::Corrupt(format!("decision {}: {what}", self.id));
         let kind = DecisionKind::parse(&self.kind).ok_or_else(|| corrupt("unknown kind"))?;
         let status =
@@ -135,6 +135,11 @@ fn decision_json(decision: &Decision) -> Result<serde_json::Value, StorageError>
     serde_json::to_value(decision).map_err(|e| StorageError::Corrupt(e.to_string()))
 }
 
+/// One decision by its id.
+pub(crate) fn decision_sql() -> String {
+    format!("SELECT {COLUMNS} FROM decisions WHERE id = $1")
+}
+
 impl Db {
     pub async fn insert_decision(
         &self,
@@ -188,7 +193,7 @@ impl Db {
     }
 
     pub async fn decision(&self, id: Uuid) -> Result<Decision, StorageError> {
-        let sql = format!("SELECT {COLUMNS} FROM decisions WHERE id = $1");
+        let sql = decision_sql();
         let row: Option<DecisionRow> = with_pool!(self, pool =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?;
         match row {

@@ -13,7 +13,8 @@ use uuid::Uuid;
 
 use super::audit::append_audit;
 use super::petition_jobs::{FINISH_LEASED_JOB, JobLease, STILL_LEASED, lease_lost};
-use super::petitions::{PetitionRow, RECORD_COLUMNS};
+use super::petitions::{POSTGRES_ROLLUPS, PetitionRow, RECORD_COLUMNS, SQLITE_ROLLUPS};
+use super::resolutions::{FollowUp, follow_up_in};
 use super::{Db, StorageError, in_write_tx, now};
 use crate::domain::account::Scope;
 use crate::domain::audit::AuditRecord;
@@ -37,6 +38,8 @@ pub struct ImportCounts {
     pub unchanged: usize,
     /// The import's sequence number: the petition-data snapshot it committed.
     pub snapshot: i64,
+    /// Follow-up alerts the import raised (in its own transaction).
+    pub alerts_raised: usize,
 }
 
 /// A record as it was stored before this import (if it was) and as the import has it.
@@ -92,6 +95,23 @@ macro_rules! finish_job {
             }
         }
     };
+}
+
+/// Which aggregate reads rollups on each backend (`petitions::read_rollups!`).
+trait RollupSql {
+    fn rollup_sql(&self) -> (&'static str, &'static str);
+}
+
+impl RollupSql for sqlx::Transaction<'_, sqlx::Sqlite> {
+    fn rollup_sql(&self) -> (&'static str, &'static str) {
+        SQLITE_ROLLUPS
+    }
+}
+
+impl RollupSql for sqlx::Transaction<'_, sqlx::Postgres> {
+    fn rollup_sql(&self) -> (&'static str, &'static str) {
+        POSTGRES_ROLLUPS
+    }
 }
 
 /// How each backend writes a batch of records inside its transaction.
@@ -206,6 +226,7 @@ impl Db {
         attempt: &ImportAttempt<'_>,
         mut messages: mpsc::Receiver<ImportMessage>,
         rollup: RollupFn,
+        follow_up: &dyn FollowUp,
     ) -> Result<Option<ImportCounts>, StorageError> {
         let mut message = messages.recv().await;
         // A file refused before any valid record arrived never takes the write lock.
@@ -335,6 +356,8 @@ impl Db {
                 })),
             };
             append_audit!(tx, &audit, at)?;
+            // The alerts these petitions raise commit with them, or neither does.
+            counts.alerts_raised = follow_up_in!(tx, follow_up, tx.rollup_sql(), at);
             finish_job!(tx, attempt, "succeeded", at);
             counts
         });

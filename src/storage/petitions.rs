@@ -73,6 +73,86 @@ pub struct StoredImport {
     pub rejects_csv: Option<String>,
 }
 
+/// How each backend aggregates rollup rows into one JSON array: sqlx hands each row of a result from the
+/// connection's thread to the task with a copy of every value, about 3 µs a row, which for the thousand-odd
+/// rollup rows of an assessment was most of its time; one row holding them all costs one copy.
+pub(crate) const SQLITE_ROLLUPS: (&str, &str) = ("SELECT json_group_array(json_array(", "))");
+pub(crate) const POSTGRES_ROLLUPS: (&str, &str) = (
+    "SELECT COALESCE(json_agg(json_build_array(",
+    "))::text, '[]')",
+);
+
+/// Reads the rollup rows of `$prefixes` (non-empty) in `$categories` up to month `$to` as one JSON text, on
+/// `$exec` (a pool, or a transaction's connection), with the backend's `$sql` pair above.
+macro_rules! read_rollups {
+    ($exec:expr, $sql:expr, $prefixes:expr, $categories:expr, $to:expr) => {{
+        let (aggregate, close): (&str, &str) = $sql;
+        let prefixes: &[String] = $prefixes;
+        let categories: Option<&[String]> = $categories;
+        let mut query = sqlx::QueryBuilder::new(aggregate);
+        query.push(
+            "region_prefix, category, month, petitions, collective, headcount, collective_headcount, \
+             repeated, escalated, overdue, dissatisfied",
+        );
+        query.push(close);
+        query.push(" FROM petition_rollups WHERE region_prefix IN (");
+        let mut list = query.separated(", ");
+        for p in prefixes {
+            list.push_bind(p.as_str());
+        }
+        query.push(")");
+        if let Some(categories) = categories {
+            query.push(" AND category IN (");
+            let mut list = query.separated(", ");
+            for c in categories {
+                list.push_bind(c.as_str());
+            }
+            query.push(")");
+        }
+        query.push(" AND month <= ").push_bind($to);
+        query.build_query_scalar::<String>().fetch_one($exec).await
+    }};
+}
+pub(crate) use read_rollups;
+
+/// The rows of [`read_rollups!`]'s JSON text.
+pub(crate) fn parse_rollups(json: &str) -> Result<Vec<RollupRow>, StorageError> {
+    let rows: Vec<RollupJson> = serde_json::from_str(json)
+        .map_err(|e| StorageError::Corrupt(format!("petition rollups: {e}")))?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                region_prefix,
+                category,
+                month,
+                petitions,
+                collective,
+                headcount,
+                collective_headcount,
+                repeated,
+                escalated,
+                overdue,
+                dissatisfied,
+            )| RollupRow {
+                region_prefix,
+                category,
+                month,
+                counts: RollupCounts {
+                    petitions,
+                    collective,
+                    headcount,
+                    collective_headcount,
+                    repeated,
+                    escalated,
+                    overdue,
+                    dissatisfied,
+                },
+            },
+        )
+        .collect())
+}
+
 impl Db {
     pub async fn petition_import(&self, id: Uuid) -> Result<StoredImport, StorageError> {
         let row: Option<StoredImport> = with_pool!(self, pool =>
@@ -102,75 +182,11 @@ impl Db {
         if prefixes.is_empty() {
             return Ok(Vec::new());
         }
-        // The rows come back as one JSON array in one row: sqlx hands each row of a result from the connection's
-        // thread to the task with a copy of every value, about 3 µs a row, which for the thousand-odd rollup
-        // rows of an assessment was most of its time.
-        let aggregate = match self {
-            Db::Sqlite(_) => "SELECT json_group_array(json_array(",
-            Db::Postgres(_) => "SELECT COALESCE(json_agg(json_build_array(",
+        let json: String = match self {
+            Db::Sqlite(pool) => read_rollups!(pool, SQLITE_ROLLUPS, prefixes, categories, to)?,
+            Db::Postgres(pool) => read_rollups!(pool, POSTGRES_ROLLUPS, prefixes, categories, to)?,
         };
-        let close = match self {
-            Db::Sqlite(_) => "))",
-            Db::Postgres(_) => "))::text, '[]')",
-        };
-        let json: String = with_pool!(self, pool => {
-            let mut query = sqlx::QueryBuilder::new(aggregate);
-            query.push(
-                "region_prefix, category, month, petitions, collective, headcount, collective_headcount, \
-                 repeated, escalated, overdue, dissatisfied",
-            );
-            query.push(close);
-            query.push(" FROM petition_rollups WHERE region_prefix IN (");
-            let mut list = query.separated(", ");
-            for p in prefixes {
-                list.push_bind(p.as_str());
-            }
-            query.push(")");
-            if let Some(categories) = categories {
-                query.push(" AND category IN (");
-                let mut list = query.separated(", ");
-                for c in categories {
-                    list.push_bind(c.as_str());
-                }
-                query.push(")");
-            }
-            query.push(" AND month <= ").push_bind(to);
-            query.build_query_scalar().fetch_one(pool).await
-        })?;
-        let rows: Vec<RollupJson> = serde_json::from_str(&json)
-            .map_err(|e| StorageError::Corrupt(format!("petition rollups: {e}")))?;
-        Ok(rows
-            .into_iter()
-            .map(
-                |(
-                    region_prefix,
-                    category,
-                    month,
-                    petitions,
-                    collective,
-                    headcount,
-                    collective_headcount,
-                    repeated,
-                    escalated,
-                    overdue,
-                    dissatisfied,
-                )| RollupRow {
-                    region_prefix,
-                    category,
-                    month,
-                    counts: RollupCounts {
-                        petitions,
-                        collective,
-                        headcount,
-                        collective_headcount,
-                        repeated,
-                        escalated,
-                        overdue,
-                        dissatisfied,
-                    },
-                },
-            )
-            .collect())
+        parse_rollups(&json)
     }
 
     /// How many petition records are stored (for benchmarks and summaries).

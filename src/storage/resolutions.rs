@@ -6,10 +6,12 @@ use uuid::Uuid;
 
 use super::audit::append_audit;
 use super::scope::push_in_scope;
-use super::{Db, StorageError, in_write_tx, now, with_pool};
+use super::{Db, StorageError, in_write_tx, with_pool};
 use crate::domain::account::Scope;
 use crate::domain::audit::AuditRecord;
+use crate::domain::decision::Decision;
 use crate::domain::gate::GateOutcome;
+use crate::domain::petition::RollupRow;
 use crate::domain::resolution::{Alert, NewAlert, Outcome, Resolution};
 
 const COLUMNS: &str = "id, decision_id, outcome, conditions, assessment_id, assessment_hash, \
@@ -147,6 +149,133 @@ macro_rules! flag_for_review {
 }
 pub(crate) use flag_for_review;
 
+/// What follow-up asks of the transaction it runs in: which resolutions in force to check and where, the
+/// spikes in the monthly counts read there, and why a spike reopens review. The rules are the use cases'
+/// (`app::followup`); storage reads and writes inside the import's transaction.
+pub trait FollowUp: Send + Sync {
+    /// The division-code prefixes and categories (None: all) to read for a resolution in force, or None when
+    /// the decision is not followed (it was postponed or rejected).
+    fn watch(&self, resolution: &Resolution, decision: &Decision) -> Option<Watch>;
+    /// The spikes these rollups (every month up to now, of the prefixes and categories watched) show.
+    fn spikes(&self, resolution: &Resolution, rollups: &[RollupRow]) -> Vec<NewAlert>;
+    /// Why an alert reopens the resolution's review.
+    fn review_reason(&self, alert: &Alert) -> String;
+}
+
+/// Where follow-up looks for one resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watch {
+    pub prefixes: Vec<String>,
+    pub categories: Option<Vec<String>>,
+}
+
+/// Every decision's newest resolution (the one in force).
+pub(crate) fn current_resolutions_sql() -> String {
+    format!(
+        "SELECT {COLUMNS} FROM resolutions r WHERE seq = \
+         (SELECT MAX(seq) FROM resolutions o WHERE o.decision_id = r.decision_id)"
+    )
+}
+
+/// Runs the follow-up check `$check` (a `&dyn FollowUp`) inside the caller's transaction, after the petitions
+/// that may raise alerts were written in it: reads every resolution in force and, where it is followed, the
+/// rollups it watches (`$rollup_sql`: the backend's pair of `petitions::read_rollups!`), records the spikes not
+/// recorded yet and marks the resolution for review. Evaluates to the number of alerts raised.
+macro_rules! follow_up_in {
+    ($tx:expr, $check:expr, $rollup_sql:expr, $at:expr) => {{
+        let check: &dyn $crate::storage::resolutions::FollowUp = $check;
+        let mut raised = 0usize;
+        let sql = $crate::storage::resolutions::current_resolutions_sql();
+        let rows: Vec<$crate::storage::resolutions::ResolutionRow> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .fetch_all(&mut *$tx)
+                .await?;
+        let decision_sql = $crate::storage::decisions::decision_sql();
+        for row in rows {
+            let resolution = $crate::domain::resolution::Resolution::try_from(row)?;
+            let found: Option<$crate::storage::decisions::DecisionRow> =
+                sqlx::query_as(sqlx::AssertSqlSafe(decision_sql.as_str()))
+                    .bind(resolution.decision_id)
+                    .fetch_optional(&mut *$tx)
+                    .await?;
+            let Some(found) = found else { continue };
+            let decision = found.into_decision()?.1;
+            let Some(watch) = check.watch(&resolution, &decision) else {
+                continue;
+            };
+            if watch.prefixes.is_empty() {
+                continue;
+            }
+            let json = $crate::storage::petitions::read_rollups!(
+                &mut *$tx,
+                $rollup_sql,
+                &watch.prefixes,
+                watch.categories.as_deref(),
+                999_912
+            )?;
+            let rollups = $crate::storage::petitions::parse_rollups(&json)?;
+            let spikes = check.spikes(&resolution, &rollups);
+            let mut created = Vec::new();
+            for s in &spikes {
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM alerts WHERE resolution_id = $1 AND region = $2 AND month = $3",
+                )
+                .bind(resolution.id)
+                .bind(&s.region)
+                .bind(i64::from(s.month))
+                .fetch_one(&mut *$tx)
+                .await?;
+                if n > 0 {
+                    continue;
+                }
+                let id = uuid::Uuid::new_v4();
+                sqlx::query(
+                    "INSERT INTO alerts (id, decision_id, resolution_id, region, month, count, \
+                     baseline_mean, baseline_sd, z, categories, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(id)
+                .bind(resolution.decision_id)
+                .bind(resolution.id)
+                .bind(&s.region)
+                .bind(i64::from(s.month))
+                .bind(s.count)
+                .bind(s.baseline_mean)
+                .bind(s.baseline_sd)
+                .bind(s.z)
+                .bind(sqlx::types::Json(&s.categories))
+                .bind($at)
+                .execute(&mut *$tx)
+                .await?;
+                created.push($crate::domain::resolution::Alert {
+                    id,
+                    decision_id: resolution.decision_id,
+                    resolution_id: resolution.id,
+                    region: s.region.clone(),
+                    month: format!("{:04}-{:02}", s.month / 100, s.month % 100),
+                    count: s.count,
+                    baseline_mean: s.baseline_mean,
+                    baseline_sd: s.baseline_sd,
+                    z: s.z,
+                    categories: s.categories.clone(),
+                    created_at: $at,
+                });
+            }
+            let reasons: Vec<String> = created.iter().map(|a| check.review_reason(a)).collect();
+            $crate::storage::resolutions::flag_for_review!(
+                $tx,
+                resolution.decision_id,
+                &reasons,
+                "follow-up",
+                $at
+            );
+            raised += created.len();
+        }
+        raised
+    }};
+}
+pub(crate) use follow_up_in;
+
 const ALERT_COLUMNS: &str = "a.id, a.decision_id, a.resolution_id, a.region, a.month, a.count, \
      a.baseline_mean, a.baseline_sd, a.z, a.categories, a.created_at";
 
@@ -227,79 +356,6 @@ impl Db {
         let rows: Vec<ResolutionRow> = with_pool!(self, pool =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(decision_id).fetch_all(pool).await)?;
         rows.into_iter().map(Resolution::try_from).collect()
-    }
-
-    /// Every decision's newest resolution (the one in force), for follow-up.
-    pub async fn current_resolutions(&self) -> Result<Vec<Resolution>, StorageError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM resolutions r WHERE seq = \
-             (SELECT MAX(seq) FROM resolutions o WHERE o.decision_id = r.decision_id)"
-        );
-        let rows: Vec<ResolutionRow> = with_pool!(self, pool =>
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?;
-        rows.into_iter().map(Resolution::try_from).collect()
-    }
-
-    /// Records the spikes not yet recorded for this resolution and, in the same transaction, marks the
-    /// resolution for review with each new alert's `reason`; returns the new alerts.
-    pub async fn insert_alerts(
-        &self,
-        resolution: &Resolution,
-        spikes: &[NewAlert],
-        reason: &(dyn Fn(&Alert) -> String + Sync),
-        actor: &str,
-    ) -> Result<Vec<Alert>, StorageError> {
-        let at = now();
-        const EXISTS: &str =
-            "SELECT COUNT(*) FROM alerts WHERE resolution_id = $1 AND region = $2 AND month = $3";
-        const SQL: &str = "INSERT INTO alerts (id, decision_id, resolution_id, region, month, count, \
-             baseline_mean, baseline_sd, z, categories, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-        let mut created = Vec::new();
-        in_write_tx!(self, tx => {
-            for s in spikes {
-                let n: i64 = sqlx::query_scalar(EXISTS)
-                    .bind(resolution.id)
-                    .bind(&s.region)
-                    .bind(i64::from(s.month))
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if n > 0 {
-                    continue;
-                }
-                let id = Uuid::new_v4();
-                sqlx::query(SQL)
-                    .bind(id)
-                    .bind(resolution.decision_id)
-                    .bind(resolution.id)
-                    .bind(&s.region)
-                    .bind(i64::from(s.month))
-                    .bind(s.count)
-                    .bind(s.baseline_mean)
-                    .bind(s.baseline_sd)
-                    .bind(s.z)
-                    .bind(Json(&s.categories))
-                    .bind(at)
-                    .execute(&mut *tx)
-                    .await?;
-                created.push(Alert::from(AlertRow {
-                    id,
-                    decision_id: resolution.decision_id,
-                    resolution_id: resolution.id,
-                    region: s.region.clone(),
-                    month: i64::from(s.month),
-                    count: s.count,
-                    baseline_mean: s.baseline_mean,
-                    baseline_sd: s.baseline_sd,
-                    z: s.z,
-                    categories: Json(s.categories.clone()),
-                    created_at: at,
-                }));
-            }
-            let reasons: Vec<String> = created.iter().map(reason).collect();
-            flag_for_review!(tx, resolution.decision_id, &reasons, actor, at);
-        });
-        Ok(created)
     }
 
     /// Alerts of decisions inside `scope` (optionally one decision), newest first.

@@ -31,6 +31,7 @@ mod scoring_hand_computed;
 mod scoring_properties;
 mod sessions;
 mod story;
+mod usecases;
 
 /// Cargo builds every `tests/*.rs` and `tests/*/main.rs` as a binary of its own, linking polars and typst once
 /// more; a test file left there still runs, and this test says where it belongs.
