@@ -24,6 +24,7 @@ pub mod ops;
 pub mod petition_evidence;
 pub mod petitions;
 pub mod ratings;
+pub mod register;
 pub mod reports;
 pub mod resolutions;
 pub mod restore;

@@ -12,6 +12,7 @@ pub mod petition_jobs;
 pub mod petitions;
 pub mod ratings;
 pub mod regions;
+pub mod register;
 pub mod resolutions;
 pub mod scenarios;
 pub mod scope;

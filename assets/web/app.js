@@ -1,0 +1,21 @@
+// wenping's pages work without this script; it only adds small conveniences: a question before a form that
+// cannot be undone, and the factors of a matrix cell shown when the cell is clicked.
+"use strict";
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  const question = form.getAttribute("data-confirm");
+  if (question && !window.confirm(question)) event.preventDefault();
+});
+document.addEventListener("click", (event) => {
+  const cell = event.target.closest("[data-cell]");
+  if (!cell) return;
+  const matrix = cell.closest("[data-matrix]");
+  const list = document.getElementById(matrix.getAttribute("data-matrix") + "-factors");
+  if (!list) return;
+  matrix.querySelectorAll(".picked").forEach((c) => c.classList.remove("picked"));
+  cell.closest("td").classList.add("picked");
+  const factors = JSON.parse(cell.getAttribute("data-factors") || "[]");
+  list.replaceChildren(...factors.map((f) => { const li = document.createElement("li"); li.textContent = f; return li; }));
+  const caption = list.previousElementSibling;
+  if (caption) caption.textContent = cell.getAttribute("data-caption");
+});
