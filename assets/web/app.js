@@ -19,3 +19,6 @@ document.addEventListener("click", (event) => {
   const caption = list.previousElementSibling;
   if (caption) caption.textContent = cell.getAttribute("data-caption");
 });
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});

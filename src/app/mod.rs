@@ -21,6 +21,7 @@ pub mod followup;
 pub mod inputs;
 pub mod models;
 pub mod ops;
+pub mod overview;
 pub mod petition_evidence;
 pub mod petitions;
 pub mod ratings;

@@ -54,6 +54,14 @@ impl Tr {
         }
     }
 
+    /// The word for `key`, or for `fallback` when the file has no `key` (an audit action added later, say).
+    pub fn t_or(&self, key: &str, fallback: &str) -> String {
+        match WORDS.get(key) {
+            Some(_) => self.t(key),
+            None => self.t(fallback),
+        }
+    }
+
     /// What the domain calls `id` of `group`, in the reader's language (assets/labels.toml, shared with the
     /// reports, so a page and a report name a thing alike).
     pub fn word(&self, group: Group, id: &str) -> String {

@@ -2,8 +2,11 @@
 //! remembered. Each page parses the request, calls the same use cases as the JSON API (`crate::app`) and
 //! renders a template (`templates/`); it adds no rules of its own. Every asset is compiled into the binary.
 
+pub mod assessment;
+pub mod assessment_view;
 pub mod assets;
 pub mod dashboard;
+pub mod decision;
 pub mod error;
 pub mod i18n;
 pub mod layout;
@@ -20,6 +23,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     session::configure(cfg);
     dashboard::configure(cfg);
     register::configure(cfg);
+    decision::configure(cfg);
+    assessment::configure(cfg);
 }
 
 /// A rendered page with its status; a template that fails to render is logged and answered with a plain 500.
