@@ -22,3 +22,12 @@ document.addEventListener("click", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+// A picker's filter: shows the choices whose text (name and code) contains what was typed.
+document.addEventListener("input", (event) => {
+  const id = event.target.getAttribute && event.target.getAttribute("data-filter");
+  if (!id) return;
+  const needle = event.target.value.trim();
+  document.querySelectorAll("#" + id + " [data-text]").forEach((el) => {
+    el.hidden = needle !== "" && !el.getAttribute("data-text").includes(needle);
+  });
+});

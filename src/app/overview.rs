@@ -91,7 +91,10 @@ pub async fn decision(
             recorded_at: sheet.recorded_at,
         })
         .collect();
-    let mut assessments = ctx.db.assessments_of(decision.id, None, ASSESSMENTS).await?;
+    let mut assessments = ctx
+        .db
+        .assessments_of(decision.id, None, ASSESSMENTS)
+        .await?;
     assessments.truncate(ASSESSMENTS as usize);
     let heads = &assessments;
     let latest = match heads.first() {

@@ -105,7 +105,11 @@ pub(crate) fn factor_findings(
             format!(
                 "风险因素“{}”缺少{}数据，改用专家评分",
                 f.name.zh,
-                if why.starts_with("attribute") { "评估要素" } else { "信访指标" }
+                if why.starts_with("attribute") {
+                    "评估要素"
+                } else {
+                    "信访指标"
+                }
             ),
             format!("factor `{}`: {why}; expert ratings were used instead", f.id),
         ));

@@ -37,13 +37,18 @@ pub struct Download {
 
 fn downloads(tr: Tr, id: &str) -> Vec<Download> {
     let lang = tr.lang.code();
-    [("pdf", "PDF"), ("docx", "Word (DOCX)"), ("html", "HTML"), ("csv", "CSV")]
-        .into_iter()
-        .map(|(ext, label)| Download {
-            href: format!("/api/v1/assessments/{id}/report.{ext}?lang={lang}"),
-            label,
-        })
-        .collect()
+    [
+        ("pdf", "PDF"),
+        ("docx", "Word (DOCX)"),
+        ("html", "HTML"),
+        ("csv", "CSV"),
+    ]
+    .into_iter()
+    .map(|(ext, label)| Download {
+        href: format!("/api/v1/assessments/{id}/report.{ext}?lang={lang}"),
+        label,
+    })
+    .collect()
 }
 
 #[derive(Template)]
@@ -71,9 +76,17 @@ async fn assessment_page(
     let s = view(tr, &restored);
     let charts = principal.has_any(ReadReports::ROLES);
     let page = AssessmentPage {
-        layout: Layout::new(&viewer, format!("{title} · {}", tr.t("assessment.title")), "nav.decisions"),
+        layout: Layout::new(
+            &viewer,
+            format!("{title} · {}", tr.t("assessment.title")),
+            "nav.decisions",
+        ),
         title,
-        downloads: if charts { downloads(tr, &s.id) } else { Vec::new() },
+        downloads: if charts {
+            downloads(tr, &s.id)
+        } else {
+            Vec::new()
+        },
         s,
         charts,
     };
@@ -151,18 +164,13 @@ async fn brief_page(
             tr.lang.indicator_value(name, *value)
         )
     }));
-    evidence.extend(
-        inputs
-            .attributes
-            .iter()
-            .map(|(name, value)| {
-                format!(
-                    "{}：{}",
-                    tr.word(Group::Attributes, name),
-                    tr.lang.attribute_value(name, *value)
-                )
-            }),
-    );
+    evidence.extend(inputs.attributes.iter().map(|(name, value)| {
+        format!(
+            "{}：{}",
+            tr.word(Group::Attributes, name),
+            tr.lang.attribute_value(name, *value)
+        )
+    }));
     let page = BriefPage {
         layout: Layout::new(&viewer, tr.t("brief.title"), "nav.decisions"),
         title: decision.fields.title.clone(),
@@ -170,7 +178,13 @@ async fn brief_page(
         regions: brief
             .regions
             .iter()
-            .map(|(code, name)| if name.is_empty() { code.clone() } else { name.clone() })
+            .map(|(code, name)| {
+                if name.is_empty() {
+                    code.clone()
+                } else {
+                    name.clone()
+                }
+            })
             .collect::<Vec<_>>()
             .join(tr.lang.pick("、", ", ")),
         s,

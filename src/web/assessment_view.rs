@@ -240,10 +240,22 @@ pub fn view(tr: Tr, restored: &Restored) -> AssessmentView {
             .map(|v| names(tr, &v.name))
             .collect(),
         matrices: vec![
-            matrix(tr, model, a, "initial", tr.t("assessment.matrix_initial"), |f| &f.initial),
-            matrix(tr, model, a, "residual", tr.t("assessment.matrix_residual"), |f| {
-                &f.residual
-            }),
+            matrix(
+                tr,
+                model,
+                a,
+                "initial",
+                tr.t("assessment.matrix_initial"),
+                |f| &f.initial,
+            ),
+            matrix(
+                tr,
+                model,
+                a,
+                "residual",
+                tr.t("assessment.matrix_residual"),
+                |f| &f.residual,
+            ),
         ],
         factors,
         top,
@@ -256,8 +268,12 @@ pub fn view(tr: Tr, restored: &Restored) -> AssessmentView {
                 text: names(tr, &q.message),
             })
             .collect(),
-        measures: a.residual.measures.iter().map(|m| measure_name(m)).collect(),
+        measures: a
+            .residual
+            .measures
+            .iter()
+            .map(|m| measure_name(m))
+            .collect(),
         content_hash: record.head.content_hash.clone(),
     }
 }
-

@@ -9,12 +9,14 @@ use uuid::Uuid;
 
 use super::assessment_view::{AssessmentView, view};
 use super::error::PageError;
+use super::html;
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
 use super::viewer::Viewer;
-use super::html;
 use crate::app::overview::{self, DecisionOverview};
-use crate::auth::permission::{Assess, Permission, RateFactors, ReadReports, Resolve, WriteDecisions};
+use crate::auth::permission::{
+    Assess, Permission, RateFactors, ReadReports, Resolve, WriteDecisions,
+};
 use crate::domain::principal::Principal;
 use crate::http::AppState;
 use crate::reports::labels::serde_id;
@@ -256,7 +258,10 @@ fn page(viewer: &Viewer, principal: &Principal, o: DecisionOverview) -> Decision
             .map(|h| HeadRow {
                 href: format!("/assessments/{}", h.id),
                 at: h.created_at.format("%Y-%m-%d %H:%M").to_string(),
-                initial: (h.initial_level.clone(), tr.word(Group::Levels, &h.initial_level)),
+                initial: (
+                    h.initial_level.clone(),
+                    tr.word(Group::Levels, &h.initial_level),
+                ),
                 residual: (
                     h.residual_level.clone(),
                     tr.word(Group::Levels, &h.residual_level),

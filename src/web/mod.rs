@@ -7,9 +7,11 @@ pub mod assessment_view;
 pub mod assets;
 pub mod dashboard;
 pub mod decision;
+pub mod decision_form;
 pub mod error;
 pub mod i18n;
 pub mod layout;
+pub mod rating;
 pub mod register;
 pub mod session;
 pub mod viewer;
@@ -23,8 +25,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     session::configure(cfg);
     dashboard::configure(cfg);
     register::configure(cfg);
+    decision_form::configure(cfg);
     decision::configure(cfg);
     assessment::configure(cfg);
+    rating::configure(cfg);
 }
 
 /// A rendered page with its status; a template that fails to render is logged and answered with a plain 500.
