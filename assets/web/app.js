@@ -31,3 +31,17 @@ document.addEventListener("input", (event) => {
     el.hidden = needle !== "" && !el.getAttribute("data-text").includes(needle);
   });
 });
+// The override reason is asked for only when the outcome picked goes against the gate.
+function showOverride(form) {
+  const picked = form.querySelector('input[name="outcome"]:checked');
+  const box = form.querySelector("#override-box");
+  if (!box) return;
+  const needed = picked && picked.getAttribute("data-allowed") === "false";
+  box.hidden = !needed;
+  form.querySelector("#override_reason").required = !!needed;
+}
+document.addEventListener("change", (event) => {
+  const form = event.target.closest("[data-resolve]");
+  if (form) showOverride(form);
+});
+document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("[data-resolve]").forEach(showOverride));

@@ -5,6 +5,7 @@
 pub mod assessment;
 pub mod assessment_view;
 pub mod assets;
+pub mod checklist;
 pub mod dashboard;
 pub mod decision;
 pub mod decision_form;
@@ -13,6 +14,7 @@ pub mod i18n;
 pub mod layout;
 pub mod rating;
 pub mod register;
+pub mod resolution;
 pub mod session;
 pub mod viewer;
 
@@ -29,6 +31,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     decision::configure(cfg);
     assessment::configure(cfg);
     rating::configure(cfg);
+    checklist::configure(cfg);
+    resolution::configure(cfg);
 }
 
 /// A rendered page with its status; a template that fails to render is logged and answered with a plain 500.
