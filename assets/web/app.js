@@ -45,3 +45,31 @@ document.addEventListener("change", (event) => {
   if (form) showOverride(form);
 });
 document.addEventListener("DOMContentLoaded", () => document.querySelectorAll("[data-resolve]").forEach(showOverride));
+// The what-if panel: every change is scored again at once and only the result is replaced; nothing is stored.
+let whatIfTimer = null;
+let whatIfSeq = 0;
+function rescore(form) {
+  const seq = ++whatIfSeq;
+  const body = new URLSearchParams(new FormData(form));
+  fetch(form.action, { method: "POST", body, headers: { "X-Fragment": "1" }, credentials: "same-origin" })
+    .then((r) => r.text())
+    .then((html) => {
+      if (seq !== whatIfSeq) return; // a newer change is on its way
+      const target = form.querySelector("#what-if-result");
+      const next = new DOMParser().parseFromString(html, "text/html").querySelector("#what-if-result");
+      if (target && next) target.replaceWith(next);
+    });
+}
+function onWhatIf(event) {
+  const form = event.target.closest("[data-what-if]");
+  if (!form || event.target.name === "name") return;
+  if (event.target.hasAttribute("data-reload")) { window.location = form.action.replace(/what-if$/, "compare") + "?from=" + event.target.value; return; }
+  clearTimeout(whatIfTimer);
+  whatIfTimer = setTimeout(() => rescore(form), 60);
+}
+document.addEventListener("input", onWhatIf);
+document.addEventListener("change", onWhatIf);
+document.addEventListener("DOMContentLoaded", () => {
+  document.documentElement.classList.add("js");
+  document.querySelectorAll("[data-what-if]").forEach(rescore);
+});

@@ -119,7 +119,8 @@ impl FormPage {
     }
 }
 
-fn attributes_of(tr: Tr, form: &DecisionForm) -> Vec<AttributeInput> {
+/// The attribute inputs of a form, filled from its `attr.NAME` fields.
+pub(super) fn attribute_inputs(tr: Tr, typed: &BTreeMap<String, String>) -> Vec<AttributeInput> {
     vocabulary()
         .groups
         .get(Group::Attributes.key())
@@ -137,8 +138,7 @@ fn attributes_of(tr: Tr, form: &DecisionForm) -> Vec<AttributeInput> {
                         Some(Unit::Months) => tr.t("form.unit_months"),
                         _ => String::new(),
                     },
-                    value: form
-                        .rest
+                    value: typed
                         .get(&format!("attr.{name}"))
                         .cloned()
                         .unwrap_or_default(),
@@ -156,16 +156,7 @@ fn form_of(d: &Decision) -> DecisionForm {
         rest.insert(format!("region.{}", r.as_str()), "on".to_owned());
     }
     for (name, value) in &f.attributes {
-        let shown = match value {
-            AttributeValue::Flag(true) => "yes".to_owned(),
-            AttributeValue::Flag(false) => "no".to_owned(),
-            AttributeValue::Number(n) => {
-                let percent = crate::reports::labels::label(Group::Attributes, name)
-                    .is_some_and(|l| l.unit == Some(Unit::Share));
-                if percent { trim(n * 100.0) } else { trim(*n) }
-            }
-        };
-        rest.insert(format!("attr.{name}"), shown);
+        rest.insert(format!("attr.{name}"), typed_value(name, *value));
     }
     DecisionForm {
         csrf_token: String::new(),
@@ -186,6 +177,66 @@ fn form_of(d: &Decision) -> DecisionForm {
         planned_start: f.planned_start.map(|d| d.to_string()).unwrap_or_default(),
         rest,
     }
+}
+
+/// An attribute's value as the form shows it: a share in per cent, a flag as yes / no.
+pub(super) fn typed_value(name: &str, value: AttributeValue) -> String {
+    match value {
+        AttributeValue::Flag(true) => "yes".to_owned(),
+        AttributeValue::Flag(false) => "no".to_owned(),
+        AttributeValue::Number(n) => {
+            let percent = crate::reports::labels::label(Group::Attributes, name)
+                .is_some_and(|l| l.unit == Some(Unit::Share));
+            if percent { trim(n * 100.0) } else { trim(n) }
+        }
+    }
+}
+
+/// The attributes typed in a form (`attr.NAME` fields); an empty field is not given. Errors name the field.
+pub(super) fn attributes_from(
+    tr: Tr,
+    typed: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, AttributeValue>, Vec<(String, String)>> {
+    let mut attributes = BTreeMap::new();
+    let mut errors = Vec::new();
+    for input in attribute_inputs(tr, typed) {
+        let raw = input.value.trim();
+        if raw.is_empty() {
+            continue;
+        }
+        let value = if input.flag {
+            match raw {
+                "yes" => Some(AttributeValue::Flag(true)),
+                "no" => Some(AttributeValue::Flag(false)),
+                _ => None,
+            }
+        } else {
+            number(raw).map(|n| AttributeValue::Number(if input.percent { n / 100.0 } else { n }))
+        };
+        match value {
+            Some(v) => {
+                attributes.insert(input.name, v);
+            }
+            None => errors.push((
+                format!("attributes.{}", input.name),
+                tr.t("form.bad_number"),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(attributes)
+    } else {
+        Err(errors)
+    }
+}
+
+/// A number as typed, with thousands separators allowed.
+fn number(raw: &str) -> Option<f64> {
+    raw.trim()
+        .replace([',', '，'], "")
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
 }
 
 /// A number without trailing zeros: 62.0 → "62", 0.8 → "0.8".
@@ -264,29 +315,10 @@ fn fields_of(form: &DecisionForm, tr: Tr) -> Result<DecisionFields, Vec<(String,
             }
         },
     };
-    let mut attributes = BTreeMap::new();
-    for input in attributes_of(tr, form) {
-        let raw = input.value.trim();
-        if raw.is_empty() {
-            continue;
-        }
-        let field = format!("attributes.{}", input.name);
-        let value = if input.flag {
-            match raw {
-                "yes" => Some(AttributeValue::Flag(true)),
-                "no" => Some(AttributeValue::Flag(false)),
-                _ => None,
-            }
-        } else {
-            number(raw).map(|n| AttributeValue::Number(if input.percent { n / 100.0 } else { n }))
-        };
-        match value {
-            Some(v) => {
-                attributes.insert(input.name, v);
-            }
-            None => errors.push((field, tr.t("form.bad_number"))),
-        }
-    }
+    let attributes = attributes_from(tr, &form.rest).unwrap_or_else(|found| {
+        errors.extend(found);
+        BTreeMap::new()
+    });
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -369,7 +401,7 @@ async fn render(
             &DecisionStatus::ALL.map(DecisionStatus::as_str),
             &form.status,
         ),
-        attributes: attributes_of(tr, &form),
+        attributes: attribute_inputs(tr, &form.rest),
         regions,
         action,
         editing,

@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod assessment_view;
 pub mod assets;
 pub mod checklist;
+pub mod comparison;
 pub mod dashboard;
 pub mod decision;
 pub mod decision_form;
@@ -33,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     rating::configure(cfg);
     checklist::configure(cfg);
     resolution::configure(cfg);
+    comparison::configure(cfg);
 }
 
 /// A rendered page with its status; a template that fails to render is logged and answered with a plain 500.
