@@ -34,6 +34,8 @@ pub struct Layout {
     pub notice: Option<Notice>,
     pub css_url: String,
     pub js_url: String,
+    /// Seconds after which the page reloads itself (an import's progress), if any.
+    pub refresh: Option<u32>,
 }
 
 fn holds<P: Permission>(principal: &Principal) -> bool {
@@ -98,6 +100,7 @@ impl Layout {
             notice: None,
             css_url: super::assets::url("app.css"),
             js_url: super::assets::url("app.js"),
+            refresh: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod decision_form;
 pub mod error;
 pub mod i18n;
 pub mod layout;
+pub mod petitions;
 pub mod rating;
 pub mod register;
 pub mod resolution;
@@ -35,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     checklist::configure(cfg);
     resolution::configure(cfg);
     comparison::configure(cfg);
+    petitions::configure(cfg);
 }
 
 /// A rendered page with its status; a template that fails to render is logged and answered with a plain 500.
