@@ -10,8 +10,12 @@ use chrono::Datelike;
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::common::cli::{Served, succeeded, wenping_on};
+use crate::common::cli::{MODELS_DIR, Served, succeeded, wenping_on};
 use crate::common::fresh_database;
+use wenping::app::demo::{self, Demo};
+use wenping::app::{Context, FixedClock};
+use wenping::config::Settings;
+use wenping::domain::principal::Principal;
 
 /// The demo's block ends with this line; a skipped demo says so on one line.
 const END: &str = "the passwords are shown this once";
@@ -374,4 +378,56 @@ async fn a_database_with_an_account_is_served_as_it_is() {
         "no demo accounts added: {users}"
     );
     served.kill().await;
+}
+
+/// The use cases on a fresh database whose clock reads `day`.
+async fn on_day(day: &str) -> (Context, crate::common::FreshDatabase) {
+    let database = fresh_database().await;
+    let settings = Settings {
+        database_url: database.url.clone(),
+        models_dir: Some(MODELS_DIR.into()),
+        ..Settings::default()
+    };
+    let now = format!("{day}T02:00:00Z").parse().unwrap();
+    let ctx = wenping::startup::open(&settings)
+        .await
+        .unwrap()
+        .with_clock(FixedClock(now));
+    (ctx, database)
+}
+
+/// The story's levels and its one alert do not depend on the day it is told: the first day of a year (the spike
+/// month has one day), a month's end, a leap day.
+#[tokio::test]
+async fn the_demo_tells_the_same_story_on_any_day() {
+    for day in ["2027-01-01", "2027-08-31", "2028-02-29"] {
+        let (ctx, _database) = on_day(day).await;
+        let Demo::Seeded(county) = demo::seed(&ctx, &Principal::operator()).await.unwrap() else {
+            panic!("{day}: an empty database gets the demo");
+        };
+        let levels: BTreeMap<&str, Option<&str>> = county
+            .decisions
+            .iter()
+            .map(|d| (d.kind.as_str(), d.residual_level.as_deref()))
+            .collect();
+        assert_eq!(
+            levels,
+            BTreeMap::from([
+                ("land_requisition", Some("low")),
+                ("house_expropriation", Some("high")),
+                ("major_project", Some("medium")),
+                ("enterprise_restructuring", None),
+                ("other", None),
+            ]),
+            "{day}"
+        );
+        assert_eq!(county.alerts, 1, "{day}");
+        assert_eq!(county.through_month, day[..7], "{day}");
+        assert!(county.petitions > 6000, "{day}: {}", county.petitions);
+        assert!(matches!(
+            demo::seed(&ctx, &Principal::operator()).await.unwrap(),
+            Demo::Skipped(held) if held.decisions == 5 && held.users == 7
+        ));
+        ctx.close().await;
+    }
 }
