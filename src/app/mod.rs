@@ -16,6 +16,7 @@ mod clock;
 pub mod comparison;
 mod context;
 pub mod decisions;
+pub mod demo;
 mod error;
 pub mod followup;
 pub mod inputs;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod checklist;
 pub mod credentials;
 pub mod decisions;
+pub mod holdings;
 pub mod petition_import;
 pub mod petition_jobs;
 pub mod petitions;
