@@ -5,7 +5,8 @@
 
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 
-use crate::common::browser::{Browser, account, assert_no_foreign_urls, assert_no_raw_ids};
+use crate::common::browser::{Browser, account};
+use crate::common::page_checks::{RAW_IDS, assert_no_foreign_urls, assert_no_raw_ids};
 use crate::common::{TestApp, land_requisition, spawn_app};
 
 /// The five roles, each with an account named in Chinese (a Latin name could read as a raw id) and the words the
@@ -26,11 +27,11 @@ async fn planner(app: &TestApp) -> (&'static str, String) {
 #[tokio::test]
 async fn the_sign_in_page_is_chinese_and_every_role_lands_on_the_dashboard() {
     let app = spawn_app().await;
+    let mut browser = Browser::open(&app, "sign-in").await;
     let mut passwords = Vec::new();
     for (role, name, _) in ROLES {
         passwords.push(account(&app, name, role).await);
     }
-    let mut browser = Browser::open(&app, "sign-in").await;
 
     browser.goto("/").await;
     assert_eq!(browser.path().await, "/login?next=%2F");
@@ -249,7 +250,6 @@ async fn assets_are_served_from_the_app_with_their_types() {
 
 #[test]
 fn the_raw_id_check_knows_the_vocabulary_and_spares_words() {
-    use crate::common::browser::RAW_IDS;
     for id in [
         "land_requisition",
         "house_expropriation",

@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod cli;
 pub mod hand_model;
+pub mod page_checks;
 pub mod panels;
 pub mod petitions;
 pub mod webdriver;

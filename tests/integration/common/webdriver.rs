@@ -190,15 +190,13 @@ impl Session {
 impl Drop for Session {
     /// A test that failed before closing still quits its Chromium: one short blocking request on the way out.
     fn drop(&mut self) {
-        if self.closed {
-            return;
+        if !self.closed {
+            delete_blocking(&self.base);
         }
-        let base = self.base.clone();
-        let _ = std::thread::spawn(move || delete_blocking(&base)).join();
     }
 }
 
-/// `DELETE {base}` over a plain TCP stream: no runtime is left to drive reqwest while a test unwinds.
+/// `DELETE {base}` over a plain TCP stream: `drop` cannot await reqwest.
 fn delete_blocking(base: &str) {
     use std::io::{Read, Write};
     let Some(rest) = base.strip_prefix("http://") else {
