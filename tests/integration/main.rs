@@ -9,6 +9,7 @@ mod common;
 mod access;
 mod analysis;
 mod assessments;
+mod browser;
 mod decisions;
 mod demo;
 mod hostile;
