@@ -10,6 +10,7 @@ mod access;
 mod analysis;
 mod assessments;
 mod decisions;
+mod design_refs;
 mod hostile;
 mod methods;
 mod models;
