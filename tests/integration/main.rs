@@ -23,6 +23,7 @@ mod petitions_cli;
 mod petitions_crash;
 mod process;
 mod ratings;
+mod report_language;
 mod reports;
 mod scoring_broken_models;
 mod scoring_bundled_models;
