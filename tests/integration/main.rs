@@ -13,6 +13,7 @@ mod decisions;
 mod design_refs;
 mod hostile;
 mod methods;
+mod model_numbers;
 mod models;
 mod operations;
 mod petition_batches;
