@@ -12,6 +12,7 @@ mod assessments;
 mod decisions;
 mod design_refs;
 mod hostile;
+mod input_holes;
 mod methods;
 mod model_numbers;
 mod models;
