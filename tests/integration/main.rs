@@ -13,6 +13,7 @@ mod decisions;
 mod design_refs;
 mod hostile;
 mod input_holes;
+mod instances;
 mod methods;
 mod model_numbers;
 mod models;
