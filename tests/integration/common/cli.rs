@@ -73,6 +73,25 @@ pub async fn generated(dir: &Path, name: &str, args: &[&str]) -> Vec<u8> {
     std::fs::read(out).unwrap()
 }
 
+/// Runs a poppler tool (`pdftotext`, `pdfinfo`) on a PDF and returns what it prints.
+pub async fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let mut command = Command::new(tool);
+    command
+        .args(args)
+        .arg(&file)
+        // pdftotext writes to a file unless told "-" (standard output); pdfinfo always prints.
+        .args((tool == "pdftotext").then_some("-"));
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    assert!(
+        std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()),
+        "{tool} (Debian's poppler-utils; scripts/test installs it) is not on the PATH"
+    );
+    succeeded(&mut command).await
+}
+
 /// Creates user `name` with `role` through the CLI and returns the API token it prints.
 pub async fn user_token(database_url: &str, name: &str, role: &str) -> String {
     succeeded(wenping_on(database_url).args(["users", "add", name, "--role", role])).await;

@@ -9,7 +9,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use reqwest::{Client, Response};
 use serde_json::Value;
 
-use super::TestApp;
+use super::cli::{Served, serve_with, wenping_on};
+use super::{TestApp, header};
 
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -135,6 +136,80 @@ pub async fn settled(client: &Client, base: &str, location: &str, within: Durati
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A `wenping serve` on the database that imports every upload over 1000 bytes in the background, holding a
+/// job under a lease of `lease_seconds`: a killed instance's job is taken over that soon.
+pub async fn background_importer(database_url: &str, lease_seconds: u64) -> Served {
+    let mut command = wenping_on(database_url);
+    command
+        .env("WENPING_PETITIONS_ASYNC_THRESHOLD_BYTES", "1000")
+        .env(
+            "WENPING_PETITIONS_JOB_STALLED_AFTER_SECONDS",
+            lease_seconds.to_string(),
+        )
+        .stderr(std::process::Stdio::null());
+    serve_with(command).await
+}
+
+/// Uploads a file that the server at `base` imports in the background (202, queued); returns its status path.
+pub async fn queued(client: &Client, base: &str, file_name: &str, bytes: &[u8]) -> String {
+    let res = upload_to(client, base, file_name, bytes, &[]).await;
+    assert_eq!(res.status(), 202, "{file_name}");
+    let location = header(&res, "location");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "queued", "{body}");
+    let id = body["id"].as_str().unwrap();
+    assert_eq!(location, format!("/api/v1/petitions/imports/{id}"));
+    location
+}
+
+/// An import's status (`location`), as the server at `base` gives it.
+pub async fn import_status(client: &Client, base: &str, location: &str) -> Value {
+    let res = client
+        .get(format!("{base}{location}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// Polls a queued import until an instance runs it, and returns that instance's process id (the import's
+/// `worker` is host:pid); fails when the import ends first.
+pub async fn running_on(client: &Client, base: &str, location: &str, within: Duration) -> u32 {
+    let deadline = Instant::now() + within;
+    loop {
+        let now = import_status(client, base, location).await;
+        if now["status"] == "running" {
+            let worker = now["worker"].as_str().unwrap_or_else(|| panic!("{now}"));
+            let (_, pid) = worker.rsplit_once(':').unwrap_or_else(|| panic!("{now}"));
+            return pid.parse().unwrap_or_else(|_| panic!("{now}"));
+        }
+        assert_eq!(
+            now["status"], "queued",
+            "the import ended before it could be cut off: {now}"
+        );
+        assert!(Instant::now() < deadline, "never started: {now}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// How many times the audit log of the server at `base` says the import at `location` committed.
+pub async fn commits_of(client: &Client, base: &str, location: &str) -> usize {
+    let id = location.rsplit('/').next().unwrap();
+    let res = client
+        .get(format!(
+            "{base}/api/v1/audit?entity=petition_import&id={id}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let items = body["items"].as_array().unwrap();
+    assert!(items.iter().all(|e| e["entity_id"] == id), "{body}");
+    items.iter().filter(|e| e["action"] == "create").count()
 }
 
 /// The first day of the month `back` months before this one (0 is this month).

@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use super::pdf::poppler;
 use super::{assessed, bytes, unzip_entry};
+use crate::common::cli::poppler;
 use crate::common::spawn_app;
 
 const REASON: &str = "省重点工程，限期开工，由县政府承担兜底责任";

@@ -1,32 +1,11 @@
 //! The PDF report, read back with poppler's pdftotext and pdfinfo: searchable Chinese text,
 //! chapters, factors, R and levels, page numbers, contents, English, reproducible bytes.
 
-use std::process::Command;
-
 use serde_json::Value;
 
 use super::{assessed, bytes};
-use crate::common::cli::{succeeded, wenping_on};
+use crate::common::cli::{poppler, succeeded, wenping_on};
 use crate::common::{header, spawn_app};
-
-/// Runs a poppler tool (`pdftotext`, `pdfinfo`) on a PDF and returns what it prints.
-pub async fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("report.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let mut command = Command::new(tool);
-    command
-        .args(args)
-        .arg(&file)
-        // pdftotext writes to a file unless told "-" (standard output); pdfinfo always prints.
-        .args((tool == "pdftotext").then_some("-"));
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    assert!(
-        std::env::split_paths(&path).any(|dir| dir.join(tool).is_file()),
-        "{tool} (Debian's poppler-utils; scripts/test installs it) is not on the PATH"
-    );
-    succeeded(&mut command).await
-}
 
 #[tokio::test]
 async fn the_pdf_report_has_searchable_chinese_text_pages_and_contents() {

@@ -3,8 +3,8 @@
 
 use chrono::Datelike;
 
-use super::pdf::poppler;
 use super::{assessed, bytes};
+use crate::common::cli::poppler;
 use crate::common::petitions::{TownshipPetitions, month_start, upload};
 use crate::common::spawn_app;
 

@@ -3,22 +3,22 @@
 //! kernel), cells that a spreadsheet program would run as formulas, JSON the documented schema does not
 //! allow, and CSV rows that polars would describe in its own terms. Runs against SQLite, or PostgreSQL when
 //! the harness provides one.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-mod petition_support;
-mod process_support;
-
 use std::io::{Read, Write};
 use std::process::Command;
 
 use chrono::NaiveDate;
-use common::{TestApp, expect_problem, fresh_database, header, land_requisition, spawn_app};
-use petition_support::{cli, multipart_body, upload};
-use process_support::{serve_with, user_token, wenping};
 use reqwest::Method;
 use serde_json::{Value, json};
 use wenping::petitions::generate::{GenerateOptions, HEADERS, rows};
+
+use crate::common::cli::{
+    BIN, MODELS_DIR, cli, output, serve_with, succeeded, user_token, wenping_on,
+};
+use crate::common::petitions::{multipart_body, upload};
+use crate::common::{
+    TestApp, client_with, expect_problem, fresh_database, header, land_requisition, spawn_app,
+    spawn_app_with,
+};
 
 /// Peak resident memory allowed to a server or CLI that was sent a crafted workbook.
 const MEMORY_CEILING_MIB: u64 = 256;
@@ -26,20 +26,33 @@ const MEMORY_CEILING_MIB: u64 = 256;
 /// undone, a crafted workbook would fail this test by exhausting this, not the machine.
 const ADDRESS_SPACE_KIB: u64 = 6 << 20;
 
-/// `wenping ARGS…` under [`ADDRESS_SPACE_KIB`], against `database_url`; `exec` keeps the process id.
+/// The shell words that run `wenping ARGS…` under [`ADDRESS_SPACE_KIB`]; `exec` keeps the process id.
+fn guard() -> [String; 4] {
+    [
+        "sh".into(),
+        "-c".into(),
+        format!("ulimit -v {ADDRESS_SPACE_KIB} && exec \"$0\" \"$@\""),
+        BIN.into(),
+    ]
+}
+
+/// `command` (a [`wenping_on`], whose settings it keeps) run through `wrapper` instead: the same arguments
+/// and environment, the program being the wrapper's last word.
+fn wrapped(command: &Command, wrapper: &[String]) -> Command {
+    let mut wrapped = Command::new(&wrapper[0]);
+    wrapped.args(&wrapper[1..]).args(command.get_args());
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => wrapped.env(key, value),
+            None => wrapped.env_remove(key),
+        };
+    }
+    wrapped
+}
+
+/// [`wenping_on`] `database_url`, under [`ADDRESS_SPACE_KIB`].
 fn guarded_wenping(database_url: &str) -> Command {
-    let mut command = Command::new("sh");
-    command
-        .args([
-            "-c",
-            &format!("ulimit -v {ADDRESS_SPACE_KIB} && exec \"$0\" \"$@\""),
-            process_support::BIN,
-        ])
-        .env("WENPING_DATABASE_URL", database_url)
-        .env("WENPING_BIND", "127.0.0.1:0")
-        .env("RUST_LOG", "warn")
-        .env_remove("WENPING_CONFIG");
-    command
+    wrapped(&wenping_on(database_url), &guard())
 }
 
 fn options(records: usize) -> GenerateOptions {
@@ -194,11 +207,12 @@ fn crafted_workbooks() -> Vec<(&'static str, Vec<u8>, &'static str)> {
 #[tokio::test]
 async fn crafted_workbooks_are_refused_and_the_server_stays_small() {
     let database = fresh_database().await;
-    let token = user_token(&database.url, "importer", "admin");
+    let token = user_token(&database.url, "importer", "admin").await;
     let mut command = guarded_wenping(&database.url);
     command.stderr(std::process::Stdio::null());
-    let (mut server, base) = serve_with(command);
-    let client = common::client_with(Some(&token));
+    let server = serve_with(command).await;
+    let base = server.url.as_str();
+    let client = client_with(Some(&token));
     for (name, bytes, says) in crafted_workbooks() {
         assert!(
             bytes.len() < 1 << 20,
@@ -255,7 +269,7 @@ async fn crafted_workbooks_are_refused_and_the_server_stays_small() {
         .await
         .unwrap();
     expect_problem(res, 422, Some("row 1000000: 人数")).await;
-    let peak = peak_resident_mib(server.id());
+    let peak = peak_resident_mib(server.child.id());
     eprintln!("the server peaked at {peak} MiB resident");
     assert!(
         peak < MEMORY_CEILING_MIB,
@@ -271,8 +285,7 @@ async fn crafted_workbooks_are_refused_and_the_server_stays_small() {
         .await
         .unwrap();
     assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
-    server.kill().unwrap();
-    server.wait().unwrap();
+    server.kill().await;
 }
 
 #[tokio::test]
@@ -306,23 +319,27 @@ async fn a_parquet_file_declaring_more_rows_than_an_import_reads_is_refused_unre
 #[tokio::test]
 async fn the_command_line_refuses_the_crafted_workbooks_within_the_same_memory() {
     let database = fresh_database().await;
-    succeeded_quietly(wenping(&database.url).args(["migrate"]));
+    succeeded(wenping_on(&database.url).arg("migrate")).await;
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes, says) in crafted_workbooks() {
         let path = dir.path().join(name);
         std::fs::write(&path, &bytes).unwrap();
         let peak_file = dir.path().join(format!("{name}.peak"));
-        let guarded = guarded_wenping(&database.url);
-        let out = Command::new("/usr/bin/time")
-            .args(["-f", "%M", "-o", peak_file.to_str().unwrap()])
-            .arg(guarded.get_program())
-            .args(guarded.get_args())
-            .args(["petitions", "import", path.to_str().unwrap()])
-            .env("WENPING_DATABASE_URL", &database.url)
-            .env("RUST_LOG", "warn")
-            .env_remove("WENPING_CONFIG")
-            .output()
-            .unwrap();
+        // GNU time reports the peak of the process it waits for: wenping, which the shell `exec`s.
+        let timed = [
+            vec![
+                "/usr/bin/time".to_owned(),
+                "-f".into(),
+                "%M".into(),
+                "-o".into(),
+                peak_file.to_str().unwrap().to_owned(),
+            ],
+            guard().to_vec(),
+        ]
+        .concat();
+        let mut import = wenping_on(&database.url);
+        import.args(["petitions", "import", path.to_str().unwrap()]);
+        let out = output(&mut wrapped(&import, &timed)).await;
         assert!(!out.status.success(), "{name} was refused");
         let printed = String::from_utf8_lossy(&out.stdout);
         assert!(printed.contains(says), "{name}: {printed}");
@@ -344,16 +361,6 @@ async fn the_command_line_refuses_the_crafted_workbooks_within_the_same_memory()
             peak_kib / 1024
         );
     }
-}
-
-/// Runs a command that must succeed.
-fn succeeded_quietly(command: &mut Command) {
-    let out = command.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 const CSV_HEADER: &str = "信访编号,登记日期,信访形式,问题属地,信访事由,人数,是否集体访,是否重复访,是否越级访,办理状态,办结日期,满意度\n";
@@ -542,7 +549,8 @@ async fn the_command_line_writes_its_rejects_file_neutralised() {
             path.to_str().unwrap(),
             "--skip-invalid",
         ],
-    );
+    )
+    .await;
     assert!(
         out.status.success(),
         "{}",
@@ -579,7 +587,7 @@ async fn assessed(app: &TestApp, title: &str) -> String {
 #[tokio::test]
 async fn the_factor_table_csv_neutralises_text_from_model_files() {
     let models = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/models")).unwrap() {
+    for entry in std::fs::read_dir(MODELS_DIR).unwrap() {
         let entry = entry.unwrap();
         let text = std::fs::read_to_string(entry.path()).unwrap();
         let text = text.replace(
@@ -589,7 +597,7 @@ async fn the_factor_table_csv_neutralises_text_from_model_files() {
         std::fs::write(models.path().join(entry.file_name()), text).unwrap();
     }
     let dir = models.path().to_path_buf();
-    let app = common::spawn_app_with(|s| s.models_dir = dir).await;
+    let app = spawn_app_with(|s| s.models_dir = Some(dir)).await;
     let id = assessed(&app, "公式").await;
     let res = app
         .get(&format!("/api/v1/assessments/{id}/report.csv"))

@@ -3,7 +3,6 @@
 //! the models' English provenance phrases in the Chinese text, and no Chinese in the English text
 //! besides what users typed and the Chinese citations of the sources (assets/labels.toml). The HTML
 //! carries only the glyphs it uses, and stays small and byte-identical.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
 
@@ -18,6 +17,8 @@ use wenping::reports::{Lang, ReportData, ReportMeta, docx, html, pdf};
 use wenping::scoring::model::{EvidenceRule, Model};
 use wenping::scoring::record::RecordedInputs;
 use wenping::scoring::{assess, bundled_models};
+
+use crate::common::cli::poppler;
 
 const EXPERTS: [&str; 3] = ["王教授", "赵律师", "钱工程师"];
 const TYPED: [&str; 12] = [
@@ -211,19 +212,10 @@ fn html_text(html: &str) -> String {
         .replace("&amp;", "&")
 }
 
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("report.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext (Debian's poppler-utils)");
-    assert!(out.status.success());
+async fn pdf_text(pdf: &[u8]) -> String {
+    let text = poppler("pdftotext", pdf, &["-enc", "UTF-8"]).await;
     // Line breaks end words; typst's spacing between Chinese and Latin text comes out as spaces.
-    String::from_utf8(out.stdout).unwrap().replace('\n', " ")
+    text.replace('\n', " ")
 }
 
 /// The text runs of word/document.xml (the DOCX writer stores its entries uncompressed).
@@ -339,8 +331,8 @@ fn embedded_font_covers(html: &str) {
     assert_eq!(missing, "", "characters the embedded font lacks");
 }
 
-#[test]
-fn every_bundled_models_report_speaks_the_readers_language_in_every_format() {
+#[tokio::test]
+async fn every_bundled_models_report_speaks_the_readers_language_in_every_format() {
     let mut failures = Vec::new();
     for model in bundled_models().unwrap() {
         for full in [true, false] {
@@ -362,7 +354,7 @@ fn every_bundled_models_report_speaks_the_readers_language_in_every_format() {
                 embedded_font_covers(&html);
                 let texts = [
                     ("html", html_text(&html)),
-                    ("pdf", pdf_text(&pdf::render(&data, lang).unwrap())),
+                    ("pdf", pdf_text(&pdf::render(&data, lang).unwrap()).await),
                     ("docx", docx_text(&docx::render(&data, lang).unwrap())),
                 ];
                 for (format, text) in texts {

@@ -4,117 +4,36 @@
 //! runs exactly once; an import whose instance is killed is finished by the other. Below them, the job
 //! leases themselves: two claimers never get the same job, an expired lease is claimed again, and a holder
 //! that lost its lease can neither renew it nor commit.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
-mod petition_support;
-mod process_support;
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
-use common::fresh_database;
-use petition_support::multipart_body;
-use process_support::{serve_with, succeeded, wenping};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
+use wenping::app::petitions::follow_up_rule;
 use wenping::petitions::generate::{GenerateOptions, csv_text};
 use wenping::petitions::import::ImportOptions;
 use wenping::petitions::service::import_file_as;
 use wenping::storage::Db;
 use wenping::storage::petition_jobs::{ClaimTerms, ClaimedImportJob, LeaseRenewal, NewImportJob};
 
+use crate::common::cli::{succeeded, user_token, wenping_on};
+use crate::common::petitions::{
+    background_importer, commits_of, county_totals, queued, running_on, settled,
+};
+use crate::common::{FreshDatabase, client_with, fresh_database};
+
 /// The lease the instances are given, in seconds: a killed holder's job is taken over this soon.
 const LEASE_SECONDS: u64 = 2;
+/// How long a background import of this test may take, waiting for an instance included.
+const SETTLES_WITHIN: Duration = Duration::from_secs(180);
 
-/// A `wenping serve` process, killed when dropped (a failing test leaves no server behind).
-struct Instance {
-    child: Option<Child>,
-    base: String,
-}
-
-impl Instance {
-    fn pid(&self) -> u32 {
-        self.child.as_ref().unwrap().id()
-    }
-
-    /// SIGKILL: no chance to finish, roll back or hand anything back.
-    async fn kill(&mut self) {
-        let mut child = self.child.take().unwrap();
-        tokio::task::spawn_blocking(move || {
-            child.kill().unwrap();
-            child.wait().unwrap();
-        })
-        .await
-        .unwrap();
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        if let Some(child) = self.child.as_mut() {
-            let _ = child.kill();
-        }
-    }
-}
-
-/// Starts an instance whose uploads above 1000 bytes import in the background, under a short lease.
-async fn start(database_url: &str) -> Instance {
-    let mut command = wenping(database_url);
-    command
-        .env(
-            "WENPING_MODELS_DIR",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/models"),
-        )
-        .env("WENPING_PETITIONS_ASYNC_THRESHOLD_BYTES", "1000")
-        .env(
-            "WENPING_PETITIONS_JOB_STALLED_AFTER_SECONDS",
-            LEASE_SECONDS.to_string(),
-        )
-        .stderr(std::process::Stdio::null());
-    let (child, base) = tokio::task::spawn_blocking(move || serve_with(command))
-        .await
-        .unwrap();
-    Instance {
-        child: Some(child),
-        base,
-    }
-}
-
-/// Runs a CLI command off the async thread; returns what it printed.
-async fn cli(database_url: &str, args: &[&str]) -> String {
-    let mut command: Command = wenping(database_url);
-    command.args(args);
-    tokio::task::spawn_blocking(move || succeeded(&mut command))
-        .await
-        .unwrap()
-}
-
-/// A client sending this token; idle connections are dropped before a killed server's could be reused.
-fn client(token: Option<&str>) -> reqwest::Client {
-    let mut headers = reqwest::header::HeaderMap::new();
-    if let Some(token) = token {
-        headers.insert(
-            reqwest::header::AUTHORIZATION,
-            format!("Bearer {token}").parse().unwrap(),
-        );
-    }
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .pool_idle_timeout(Duration::from_secs(2))
-        .build()
-        .unwrap()
-}
-
-/// A user created with the CLI; returns their API token.
-async fn token(database_url: &str, name: &str, role: &str) -> String {
-    cli(database_url, &["users", "add", name, "--role", role]).await;
-    cli(database_url, &["users", "token", "create", name])
-        .await
-        .trim()
-        .to_owned()
+/// Creates a user with the CLI and returns the password it prints.
+async fn user_password(database_url: &str, name: &str, role: &str) -> String {
+    let printed =
+        succeeded(wenping_on(database_url).args(["users", "add", name, "--role", role])).await;
+    printed.trim().to_owned()
 }
 
 async fn sign_in(
@@ -142,91 +61,23 @@ fn county_file(records: usize, seed: u64) -> Vec<u8> {
     .into_bytes()
 }
 
-/// Uploads a file that imports in the background; returns its id.
-async fn upload(client: &reqwest::Client, base: &str, name: &str, bytes: &[u8]) -> String {
-    let (content_type, body) = multipart_body(name, bytes, &[]);
-    let res = client
-        .post(format!("{base}/api/v1/petitions/imports"))
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["status"], "queued");
-    body["id"].as_str().unwrap().to_owned()
-}
-
-async fn status(client: &reqwest::Client, base: &str, id: &str) -> Value {
-    let res = client
-        .get(format!("{base}/api/v1/petitions/imports/{id}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
-/// Polls until the import is no longer queued or running.
-async fn settled(client: &reqwest::Client, base: &str, id: &str) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(180);
-    loop {
-        let now = status(client, base, id).await;
-        if !matches!(now["status"].as_str(), Some("queued" | "running")) {
-            return now;
-        }
-        assert!(Instant::now() < deadline, "still {now}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn county_petitions(client: &reqwest::Client, base: &str) -> u64 {
-    let res = client
-        .get(format!(
-            "{base}/api/v1/petitions/stats?regions=330299&from=2022-01&to=2025-12"
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    body["totals"]["petitions"].as_u64().unwrap()
-}
-
-/// How many times the audit log says this import committed.
-async fn commits_of(client: &reqwest::Client, base: &str, id: &str) -> usize {
-    let res = client
-        .get(format!(
-            "{base}/api/v1/audit?entity=petition_import&id={id}"
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
-    let items = body["items"].as_array().unwrap();
-    assert!(items.iter().all(|e| e["entity_id"] == id), "{body}");
-    items.iter().filter(|e| e["action"] == "create").count()
-}
-
 #[tokio::test]
 async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
     let database = fresh_database().await;
     let url = database.url.as_str();
-    let li = cli(url, &["users", "add", "li.reviewer", "--role", "reviewer"]).await;
-    let zhao = cli(url, &["users", "add", "zhao.expert", "--role", "expert"]).await;
-    let wang = cli(url, &["users", "add", "wang.planner", "--role", "planner"]).await;
-    let (li, zhao, wang) = (li.trim(), zhao.trim(), wang.trim());
-    let a = start(url).await;
-    let b = start(url).await;
-    let anonymous = client(None);
+    let li = user_password(url, "li.reviewer", "reviewer").await;
+    let zhao = user_password(url, "zhao.expert", "expert").await;
+    let wang = user_password(url, "wang.planner", "planner").await;
+    let (li, zhao, wang) = (li.as_str(), zhao.as_str(), wang.as_str());
+    let a = background_importer(url, LEASE_SECONDS).await;
+    let b = background_importer(url, LEASE_SECONDS).await;
+    let anonymous = client_with(None);
 
     // Five failures through A lock the account on A and on B, even for the right password.
     for attempt in 0..5 {
         let res = sign_in(
             &anonymous,
-            &a.base,
+            &a.url,
             "li.reviewer",
             &format!("wrong {attempt}"),
         )
@@ -234,12 +85,12 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
         assert_eq!(res.status(), 401, "attempt {attempt}");
     }
     assert_eq!(
-        sign_in(&anonymous, &a.base, "li.reviewer", "wrong again")
+        sign_in(&anonymous, &a.url, "li.reviewer", "wrong again")
             .await
             .status(),
         429
     );
-    let res = sign_in(&anonymous, &b.base, "li.reviewer", li).await;
+    let res = sign_in(&anonymous, &b.url, "li.reviewer", li).await;
     assert_eq!(res.status(), 429, "locked on B too");
     let retry: u64 = res.headers()["retry-after"]
         .to_str()
@@ -252,7 +103,7 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
     for attempt in 0..3 {
         let res = sign_in(
             &anonymous,
-            &a.base,
+            &a.url,
             "zhao.expert",
             &format!("wrong {attempt}"),
         )
@@ -262,7 +113,7 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
     for attempt in 0..2 {
         let res = sign_in(
             &anonymous,
-            &b.base,
+            &b.url,
             "zhao.expert",
             &format!("wrong {attempt}"),
         )
@@ -270,13 +121,13 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
         assert_eq!(res.status(), 401);
     }
     assert_eq!(
-        sign_in(&anonymous, &a.base, "zhao.expert", zhao)
+        sign_in(&anonymous, &a.url, "zhao.expert", zhao)
             .await
             .status(),
         429
     );
     assert_eq!(
-        sign_in(&anonymous, &b.base, "zhao.expert", zhao)
+        sign_in(&anonymous, &b.url, "zhao.expert", zhao)
             .await
             .status(),
         429
@@ -286,7 +137,7 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
     for attempt in 0..4 {
         let res = sign_in(
             &anonymous,
-            &a.base,
+            &a.url,
             "wang.planner",
             &format!("wrong {attempt}"),
         )
@@ -294,7 +145,7 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
         assert_eq!(res.status(), 401);
     }
     assert_eq!(
-        sign_in(&anonymous, &b.base, "wang.planner", wang)
+        sign_in(&anonymous, &b.url, "wang.planner", wang)
             .await
             .status(),
         200
@@ -302,7 +153,7 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
     for attempt in 4..8 {
         let res = sign_in(
             &anonymous,
-            &a.base,
+            &a.url,
             "wang.planner",
             &format!("wrong {attempt}"),
         )
@@ -310,7 +161,7 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
         assert_eq!(res.status(), 401, "attempt {attempt}: counted afresh");
     }
     assert_eq!(
-        sign_in(&anonymous, &a.base, "wang.planner", wang)
+        sign_in(&anonymous, &a.url, "wang.planner", wang)
             .await
             .status(),
         200
@@ -320,32 +171,34 @@ async fn a_sign_in_lock_earned_through_one_instance_holds_on_the_other() {
 #[tokio::test]
 async fn imports_queued_on_either_instance_each_run_exactly_once() {
     let database = fresh_database().await;
-    let admin = client(Some(&token(&database.url, "importer", "admin").await));
-    let reader = client(Some(&token(&database.url, "reader", "planner").await));
-    let a = start(&database.url).await;
-    let b = start(&database.url).await;
+    let admin = client_with(Some(&user_token(&database.url, "importer", "admin").await));
+    let reader = client_with(Some(&user_token(&database.url, "reader", "planner").await));
+    let a = background_importer(&database.url, LEASE_SECONDS).await;
+    let b = background_importer(&database.url, LEASE_SECONDS).await;
 
     const RECORDS: usize = 3_000;
     let mut ids = Vec::new();
     for seed in 0..4u64 {
         let on = if seed % 2 == 0 { &a } else { &b };
         let name = format!("county-{seed}.csv");
-        ids.push(upload(&admin, &on.base, &name, &county_file(RECORDS, 40 + seed)).await);
+        let file = county_file(RECORDS, 40 + seed);
+        ids.push(queued(&admin, &on.url, &name, &file).await);
     }
-    for (i, id) in ids.iter().enumerate() {
+    for (i, import) in ids.iter().enumerate() {
         // Read through the instance it was not uploaded to.
         let other = if i % 2 == 0 { &b } else { &a };
-        let done = settled(&admin, &other.base, id).await;
+        let done = settled(&admin, &other.url, import, SETTLES_WITHIN).await;
         assert_eq!(done["status"], "succeeded", "{done}");
         assert_eq!(done["attempts"], 1, "{done}");
         assert_eq!(done["report"]["new"], RECORDS, "{done}");
-        assert_eq!(commits_of(&admin, &other.base, id).await, 1, "import {id}");
+        assert_eq!(commits_of(&admin, &other.url, import).await, 1, "{import}");
     }
-    assert_eq!(county_petitions(&reader, &a.base).await, 4 * RECORDS as u64);
+    assert_eq!(county_totals(&reader, &a.url).await.0, 4 * RECORDS as u64);
     let db = Db::connect(&database.url).await.unwrap();
     assert_eq!(db.petition_count().await.unwrap(), 4 * RECORDS as i64);
-    for id in &ids {
-        let job = db.import_job(id.parse().unwrap()).await.unwrap().unwrap();
+    for import in &ids {
+        let id = import.rsplit('/').next().unwrap().parse().unwrap();
+        let job = db.import_job(id).await.unwrap().unwrap();
         assert_eq!(job.upload_bytes, None, "a finished job drops its upload");
     }
     db.close().await;
@@ -354,63 +207,39 @@ async fn imports_queued_on_either_instance_each_run_exactly_once() {
 #[tokio::test]
 async fn an_import_whose_instance_is_killed_is_finished_by_the_other() {
     let database = fresh_database().await;
-    let admin = client(Some(&token(&database.url, "importer", "admin").await));
-    let reader = client(Some(&token(&database.url, "reader", "planner").await));
-    let mut a = start(&database.url).await;
-    let mut b = start(&database.url).await;
+    let admin = client_with(Some(&user_token(&database.url, "importer", "admin").await));
+    let reader = client_with(Some(&user_token(&database.url, "reader", "planner").await));
+    let a = background_importer(&database.url, LEASE_SECONDS).await;
+    let b = background_importer(&database.url, LEASE_SECONDS).await;
 
     const RECORDS: u64 = 60_000;
-    let id = upload(
-        &admin,
-        &a.base,
-        "county.csv",
-        &county_file(RECORDS as usize, 7),
-    )
-    .await;
+    let file = county_file(RECORDS as usize, 7);
+    let import = queued(&admin, &a.url, "county.csv", &file).await;
     // Whichever instance claimed it names itself (host:pid) while it runs.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let worker_pid: u32 = loop {
-        let now = status(&admin, &a.base, &id).await;
-        if now["status"] == "running" {
-            break now["worker"]
-                .as_str()
-                .unwrap()
-                .rsplit(':')
-                .next()
-                .unwrap()
-                .parse()
-                .unwrap();
-        }
-        assert_eq!(
-            now["status"], "queued",
-            "the import ended before it could be cut off: {now}"
-        );
-        assert!(Instant::now() < deadline, "never started: {now}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
-    let (holder, survivor) = if worker_pid == a.pid() {
-        (&mut a, &b)
+    let worker = running_on(&admin, &a.url, &import, Duration::from_secs(60)).await;
+    let (holder, survivor) = if worker == a.child.id() {
+        (a, b)
     } else {
         assert_eq!(
-            worker_pid,
-            b.pid(),
+            worker,
+            b.child.id(),
             "the worker is one of the two instances"
         );
-        (&mut b, &a)
+        (b, a)
     };
     holder.kill().await;
 
-    let done = settled(&admin, &survivor.base, &id).await;
+    let done = settled(&admin, &survivor.url, &import, SETTLES_WITHIN).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["attempts"], 2, "taken over once: {done}");
     assert_eq!(done["report"]["new"], RECORDS, "{done}");
-    assert_eq!(county_petitions(&reader, &survivor.base).await, RECORDS);
-    assert_eq!(commits_of(&admin, &survivor.base, &id).await, 1);
+    assert_eq!(county_totals(&reader, &survivor.url).await.0, RECORDS);
+    assert_eq!(commits_of(&admin, &survivor.url, &import).await, 1);
 }
 
 // The leases themselves, as two instances use them: two pools on one database.
 
-async fn two_pools() -> (common::FreshDatabase, Db, Db) {
+async fn two_pools() -> (FreshDatabase, Db, Db) {
     let database = fresh_database().await;
     let first = Db::connect(&database.url).await.unwrap();
     first.migrate().await.unwrap();
@@ -515,6 +344,8 @@ async fn an_expired_lease_is_claimed_again_and_its_old_holder_can_neither_renew_
     );
 
     // The old holder's import rolls back: nothing of it is stored, refused or not.
+    let rule = follow_up_rule().unwrap();
+    let rule = &rule;
     let import = |db: Db, bytes: Vec<u8>, lease| async move {
         import_file_as(
             &db,
@@ -527,6 +358,7 @@ async fn an_expired_lease_is_claimed_again_and_its_old_holder_can_neither_renew_
             NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
             Box::new(|_, _| {}),
             Some(lease),
+            rule,
         )
         .await
     };

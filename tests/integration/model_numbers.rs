@@ -2,18 +2,18 @@
 //! `[uncertainty]` draws, seeds and order share — change what wenping does: the scenario comparison's order
 //! check, the report's Monte Carlo, the AHP calculator. An assessment stored before model files declared
 //! them still restores, replays and reports exactly as it did.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-mod common;
 
 use std::path::Path;
 
-use common::{TestApp, expect_problem, land_requisition, spawn_app, spawn_app_on, spawn_app_with};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use wenping::scoring::record::replay;
 use wenping::scoring::{BEFORE_DECLARED, Model, bundled_models};
 use wenping::storage::assessments::NewAssessment;
+
+use crate::common::{
+    TestApp, expect_problem, json_of, land_requisition, spawn_app, spawn_app_on, spawn_app_with,
+};
 
 /// A copy of the bundled models folder with `file` edited by `(from, to)` replacements, each required to apply.
 fn models_with(file: &str, edits: &[(&str, &str)]) -> TempDir {
@@ -36,11 +36,6 @@ fn models_with(file: &str, edits: &[(&str, &str)]) -> TempDir {
 async fn spawn_on_models(dir: &TempDir) -> TestApp {
     let models = dir.path().to_path_buf();
     spawn_app_with(|s| s.models_dir = Some(models)).await
-}
-
-async fn json_of(res: reqwest::Response, status: u16) -> Value {
-    assert_eq!(res.status(), status, "{}", res.url());
-    res.json().await.unwrap()
 }
 
 /// Appendix B of an HTML report (the uncertainty analysis), without its chart.
@@ -243,7 +238,7 @@ async fn the_ahp_calculator_takes_the_strictest_limit_in_service_unless_given_on
 #[tokio::test]
 async fn an_assessment_stored_before_the_tables_restores_replays_and_reports_as_before() {
     let stored: Value =
-        serde_json::from_str(include_str!("fixtures/before-analysis-tables.json")).unwrap();
+        serde_json::from_str(include_str!("../fixtures/before-analysis-tables.json")).unwrap();
     let text = |key: &str| stored[key].as_str().unwrap().to_owned();
     let (snapshot, inputs, result, content_hash) = (
         text("model_snapshot"),
@@ -307,7 +302,7 @@ async fn an_assessment_stored_before_the_tables_restores_replays_and_reports_as_
         .unwrap();
     assert_eq!(
         appendix_b(&html),
-        include_str!("fixtures/before-analysis-tables-appendix-b.html"),
+        include_str!("../fixtures/before-analysis-tables-appendix-b.html"),
         "the uncertainty appendix as wenping wrote it before"
     );
     assert!(html.contains("<td>抽样次数 10000，随机种子 1</td>"));
