@@ -2,6 +2,7 @@
 //! remembered. Each page parses the request, calls the same use cases as the JSON API (`crate::app`) and
 //! renders a template (`templates/`); it adds no rules of its own. Every asset is compiled into the binary.
 
+pub mod admin;
 pub mod assessment;
 pub mod assessment_view;
 pub mod assets;
@@ -37,6 +38,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     resolution::configure(cfg);
     comparison::configure(cfg);
     petitions::configure(cfg);
+    admin::configure(cfg);
 }
 
 /// A rendered page with its status; a template that fails to render is logged and answered with a plain 500.
