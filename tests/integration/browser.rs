@@ -4,6 +4,7 @@
 //! test of a new page goes in `tests/integration/browser/NAME.rs`, declared here with `mod NAME;`.
 
 mod decision_story;
+mod demo_pages;
 
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 

@@ -27,21 +27,38 @@ pub struct Browser {
     taken: usize,
     /// Stylesheets and scripts already checked by this browser.
     assets_checked: HashSet<String>,
+    /// Names the pages show as they were typed, which the raw-id check passes over (see [`Browser::spare`]).
+    spared: Vec<String>,
 }
 
 impl Browser {
     /// A new Chromium with an empty profile, on the app; `test` names the folder of its screenshots.
     pub async fn open(app: &TestApp, test: &str) -> Browser {
+        Self::open_at(&app.base, test).await
+    }
+
+    /// [`open`](Self::open) on the app served at `base` (`http://127.0.0.1:PORT`), a `wenping serve` say.
+    pub async fn open_at(base: &str, test: &str) -> Browser {
         let shots = artefacts_dir().join(test);
         let _ = std::fs::remove_dir_all(&shots);
         Browser {
             session: Session::start().await,
-            base: app.base.clone(),
-            http: app.anonymous.clone(),
+            base: base.trim_end_matches('/').to_owned(),
+            http: super::client_with(None),
             shots,
             taken: 0,
             assets_checked: HashSet::new(),
+            spared: Vec::new(),
         }
+    }
+
+    /// Account names that pages show as their owners typed them, passed over by the raw-id check: the demo's
+    /// `admin` or `expert.wang` are data, not vocabulary. A role id shown untranslated on a page of such a test
+    /// goes unseen, so tests that can name their accounts in Chinese do.
+    pub fn spare(&mut self, names: impl IntoIterator<Item = String>) {
+        self.spared.extend(names);
+        // Longest first, so that `expert.wang` goes before a name it contains.
+        self.spared.sort_by_key(|n| std::cmp::Reverse(n.len()));
     }
 
     /// Quits Chromium.
@@ -363,6 +380,10 @@ impl Browser {
             "{name} ({path}) shows a word missing from assets/web/ui.toml:\n{text}"
         );
         if lang == "zh-CN" {
+            let text = self
+                .spared
+                .iter()
+                .fold(text, |text, spared| text.replace(spared.as_str(), " "));
             assert_no_raw_ids(&text, &format!("{name} ({path})"));
         }
         self.assert_everything_is_local(name).await;
