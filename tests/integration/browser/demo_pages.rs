@@ -151,6 +151,9 @@ async fn visit_all(
     visited
 }
 
+/// A form as posted: field, value.
+type Form = Vec<(&'static str, String)>;
+
 /// The session's CSRF token and cookie, for posting as the signed-in user from outside the browser.
 async fn credentials(browser: &Browser) -> (String, String) {
     let token = browser
@@ -280,7 +283,7 @@ async fn the_server_refuses_what_a_role_is_not_offered_and_forms_without_their_t
     browser.sign_out().await;
 
     // Posts each role is not offered, sent with the role's valid token: refused by the server.
-    let refusals: [(&str, String, Vec<(&str, String)>); 4] = [
+    let refusals: [(&str, String, Form); 4] = [
         (
             "expert",
             "/decisions/new".to_owned(),
