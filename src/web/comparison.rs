@@ -338,7 +338,7 @@ async fn full_page(
         .models()
         .by_hash(&c.model_hash)
         .cloned()
-        .ok_or_else(|| PageError::Internal { tr })?;
+        .ok_or(PageError::Internal { tr })?;
     let from = o
         .scenarios
         .iter()
