@@ -117,3 +117,36 @@ pub async fn change(
         .update_checklist_item(&current, &fields, &principal.username, today)
         .await?)
 }
+
+/// What the checklist page shows: the decision, its checklist, and the measures of the model for its kind
+/// that a planner may put on it.
+pub struct ChecklistSheet {
+    pub decision: Decision,
+    pub checklist: Checklist,
+    pub catalogue: Vec<crate::scoring::spec::MeasureSpec>,
+}
+
+/// The checklist of a decision in scope with the measures it may take.
+pub async fn sheet(
+    ctx: &Context,
+    principal: &Principal,
+    decision_id: Uuid,
+) -> Result<ChecklistSheet, AppError> {
+    authorize::<ReadDecisions>(principal)?;
+    let decision = in_scope(ctx, principal, decision_id).await?;
+    let items = ctx.db.checklist(decision.id, ctx.clock().today()).await?;
+    let catalogue = ctx
+        .models()
+        .default_for(decision.fields.kind)?
+        .spec()
+        .measures
+        .clone();
+    Ok(ChecklistSheet {
+        checklist: Checklist {
+            decision_id: decision.id,
+            items,
+        },
+        decision,
+        catalogue,
+    })
+}

@@ -19,6 +19,11 @@ use crate::scoring::{
     mitigation_plan, order_stability,
 };
 
+/// How much the weights are perturbed, relatively, when checking whether the scenarios' order holds, unless the
+/// planner asks for another: a tenth, the spread of weights that panels' AHP judgments typically leave
+/// (docs/design.md §5).
+pub const DEFAULT_WEIGHT_NOISE: f64 = 0.1;
+
 /// What a planner compares.
 #[derive(Debug, Clone)]
 pub struct CompareRequest {
@@ -222,4 +227,68 @@ fn side_by_side(
             model.spec().analysis_numbers().order_check(),
         ),
     })
+}
+
+/// A planner's "what if": a scenario changed in the browser — other attribute values, other measures — scored
+/// as an assessment of it would be, and stored nowhere.
+#[derive(Debug, Clone)]
+pub struct WhatIfRequest {
+    /// The scenario it starts from; None: the baseline.
+    pub from: Option<Uuid>,
+    /// Attribute values instead of the scenario's.
+    pub overrides: std::collections::BTreeMap<String, crate::domain::attributes::AttributeValue>,
+    /// The measures chosen instead of the scenario's.
+    pub measures: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WhatIf {
+    /// Scored as if every chosen measure were carried out.
+    pub assessment: Assessment,
+    /// The residual an assessment made now would record (only measures with an owner unit and a due date).
+    pub recorded_now: RecordedResidual,
+    /// The grades at which the levels change, before and after measures.
+    pub sensitivity: scoring::Sensitivity,
+    pub model: Model,
+}
+
+/// Scores a changed scenario of a decision in the caller's scope without storing it.
+pub async fn what_if(
+    ctx: &Context,
+    principal: &Principal,
+    decision_id: Uuid,
+    request: WhatIfRequest,
+) -> Result<WhatIf, AppError> {
+    authorize::<ReadDecisions>(principal)?;
+    let decision = in_scope(ctx, principal, decision_id).await?;
+    let mut scenario =
+        super::assessments::chosen_scenario(ctx, &decision, request.from, "from").await?;
+    scenario.fields.overrides.extend(request.overrides);
+    scenario.fields.measures = request.measures;
+    super::scenarios::validate(ctx, &decision, &scenario.fields)?;
+    let model = ctx.models().choose(None, &decision, "model")?.clone();
+    let basis = DecisionBasis::gather(ctx, decision, &model).await?;
+    let inputs = basis.scenario(&scenario, None, "measures")?;
+    tokio::task::spawn_blocking(move || {
+        let assessment = scoring::assess(&model, &inputs.carried_out())?;
+        let recorded = scoring::assess(&model, &inputs.counted())?;
+        let sensitivity = scoring::sensitivity(&model, &assessment);
+        let uncounted = inputs
+            .recorded
+            .scenario
+            .as_ref()
+            .map(|s| s.uncounted_measures.clone())
+            .unwrap_or_default();
+        Ok(WhatIf {
+            recorded_now: RecordedResidual {
+                residual: residual(&recorded),
+                uncounted_measures: uncounted,
+            },
+            assessment,
+            sensitivity,
+            model,
+        })
+    })
+    .await
+    .map_err(|e| AppError::internal_msg("scoring a what-if", e))?
 }

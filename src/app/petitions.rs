@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::followup;
 use super::petition_evidence::RegionHistory;
 use super::{AppError, Context, authorize};
-use crate::auth::permission::{ImportPetitions, ReadPetitions};
+use crate::auth::permission::{ImportPetitions, Permission, ReadPetitions};
 use crate::domain::petition::Region;
 use crate::domain::principal::Principal;
 use crate::petitions::import::{ImportOptions, ImportReport};
@@ -168,4 +168,34 @@ pub async fn import_regions(
 ) -> Result<usize, AppError> {
     authorize::<ImportPetitions>(principal)?;
     Ok(ctx.db.upsert_regions(regions).await?)
+}
+
+/// The newest imports with their reports, newest first, for the administrators who run them.
+pub async fn recent(
+    ctx: &Context,
+    principal: &Principal,
+    limit: u32,
+) -> Result<Vec<ImportReport>, AppError> {
+    authorize::<ImportPetitions>(principal)?;
+    ctx.db
+        .recent_petition_imports(i64::from(limit))
+        .await?
+        .iter()
+        .map(|stored| {
+            serde_json::from_str(&stored.report).map_err(|e| {
+                AppError::internal_msg(&format!("petition import {}: stored report", stored.id), e)
+            })
+        })
+        .collect()
+}
+
+/// The regions the petition pages offer: those of the region table in the caller's scope. Whoever reads or
+/// imports petitions may see them.
+pub async fn regions(ctx: &Context, principal: &Principal) -> Result<Vec<Region>, AppError> {
+    if !principal.has_any(ImportPetitions::ROLES) {
+        authorize::<ReadPetitions>(principal)?;
+    }
+    let mut regions = ctx.db.all_regions(super::register::PICKER_REGIONS).await?;
+    regions.retain(|r| principal.scope.covers_code(&r.code));
+    Ok(regions)
 }

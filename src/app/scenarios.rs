@@ -11,7 +11,11 @@ use crate::domain::principal::Principal;
 use crate::domain::scenario::{Scenario, ScenarioFields};
 
 /// Checks the fields against the factors and measures of the decision kind's models.
-fn validate(ctx: &Context, decision: &Decision, fields: &ScenarioFields) -> Result<(), AppError> {
+pub(super) fn validate(
+    ctx: &Context,
+    decision: &Decision,
+    fields: &ScenarioFields,
+) -> Result<(), AppError> {
     let kind = decision.fields.kind;
     let models = ctx.models();
     Ok(fields.validate(

@@ -1,6 +1,7 @@
 //! The `wenping` command line: each command is a small function calling into the library.
 
 pub mod assess;
+mod demo;
 mod petitions;
 mod report;
 mod users;
@@ -8,10 +9,12 @@ mod users;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
 use crate::app::{self, Context};
 use crate::config::{Overrides, Settings, redact};
+use crate::domain::principal::Principal;
 use crate::startup::{self, Application};
 use crate::telemetry;
 
@@ -31,7 +34,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the HTTP service (applies pending migrations first)
-    Serve,
+    Serve {
+        /// On an empty database, first make a demo county (regions, petitions, decisions at every stage) and
+        /// print one account per role with its password; a database with data is served as it is
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations and exit
     Migrate,
     /// Work with risk-model files
@@ -92,7 +100,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(&cli.overrides)?;
     telemetry::init(settings.log_format);
     match cli.command {
-        Command::Serve => serve(&settings).await,
+        Command::Serve { demo } => serve(&settings, demo).await,
         Command::Migrate => migrate(&settings).await,
         Command::Models {
             command: ModelsCommand::Check { dir },
@@ -149,16 +157,29 @@ where
     result
 }
 
-async fn serve(settings: &Settings) -> anyhow::Result<()> {
+async fn serve(settings: &Settings, demo: bool) -> anyhow::Result<()> {
     let app = Application::build(settings).await?;
     let addr = app.local_addr();
+    // The server starts answering once it runs below; a demo is made before, so no one sees half of it.
+    let demo = if demo {
+        tracing::info!("making the demo county");
+        let seeded = app::demo::seed(app.context(), &Principal::operator()).await;
+        Some(seeded.context(
+            "the demo county could not be made, and the database may hold part of it: empty it (or name \
+             another database) before running `serve --demo` again",
+        )?)
+    } else {
+        None
+    };
     // The server must not die if whoever started it closed stdout, so write errors are ignored.
     let mut out = std::io::stdout();
     let _ = writeln!(
         out,
         "wenping listening on http://{addr} (API docs: http://{addr}/api/docs/)"
     );
-    if app::accounts::count(app.context()).await? == 0 {
+    if let Some(demo) = &demo {
+        let _ = demo::print(&mut out, demo, addr);
+    } else if app::accounts::count(app.context()).await? == 0 {
         let _ = writeln!(
             out,
             "No users yet. Create the first administrator with:\n  wenping users add NAME --role admin\n\

@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 use clap::{Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::Context;
 use crate::app::petitions::{self as use_cases, Upload};
+use crate::app::{Clock, Context, SystemClock};
 use crate::domain::petition::Region;
 use crate::domain::principal::Principal;
 use crate::domain::region::RegionCode;
@@ -60,9 +60,10 @@ pub enum PetitionsCommand {
         /// Add this many realistic bad rows
         #[arg(long, default_value_t = 0)]
         with_errors: usize,
-        /// Last day of the data set (it spans the 36 months before)
-        #[arg(long, default_value = "2025-12-31")]
-        until: NaiveDate,
+        /// Last day of the data set (it spans the 36 months before); default today, so the set reaches the
+        /// current month
+        #[arg(long)]
+        until: Option<NaiveDate>,
         /// County code of the synthetic county
         #[arg(long, default_value = "330299")]
         county: String,
@@ -230,7 +231,7 @@ pub fn run_generate(command: PetitionsCommand) -> anyhow::Result<()> {
     let options = GenerateOptions {
         records,
         seed,
-        until,
+        until: until.unwrap_or_else(|| SystemClock.today()),
         with_errors,
         county: county.as_str().to_owned(),
     };

@@ -51,6 +51,8 @@ pub struct AuditFilter {
     pub visibility: AuditVisibility,
     pub entity: Option<String>,
     pub entity_id: Option<Uuid>,
+    /// Only entries about this decision or what belongs to it (ratings, assessments, checklist …).
+    pub decision_id: Option<Uuid>,
     pub actor: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,

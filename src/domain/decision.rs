@@ -26,6 +26,14 @@ pub enum DecisionKind {
 }
 
 impl DecisionKind {
+    pub const ALL: [DecisionKind; 5] = [
+        Self::LandRequisition,
+        Self::HouseExpropriation,
+        Self::EnterpriseRestructuring,
+        Self::MajorProject,
+        Self::Other,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::LandRequisition => "land_requisition",
@@ -54,6 +62,16 @@ pub enum DecisionStatus {
 }
 
 impl DecisionStatus {
+    /// In the lifecycle's order.
+    pub const ALL: [DecisionStatus; 6] = [
+        Self::Draft,
+        Self::Assessing,
+        Self::Assessed,
+        Self::Decided,
+        Self::Implementing,
+        Self::Closed,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",
@@ -216,7 +234,8 @@ pub struct DecisionPosition {
 #[derive(Debug, Clone)]
 pub struct DecisionFilter {
     pub kind: Option<DecisionKind>,
-    pub status: Option<DecisionStatus>,
+    /// Any of these statuses; empty = every status.
+    pub statuses: Vec<DecisionStatus>,
     /// Digits only (validated by the caller); matches any affected region starting with it.
     pub region_prefix: Option<String>,
     pub title_contains: Option<String>,
@@ -227,4 +246,37 @@ pub struct DecisionFilter {
     pub descending: bool,
     pub after: Option<DecisionPosition>,
     pub limit: u32,
+    /// The level after measures of the newest assessment.
+    pub residual_level: Option<super::gate::Level>,
+    /// Only decisions whose resolution in force needs review.
+    pub needs_review: bool,
+    /// Only decisions with checklist items past due and unfinished on `today`.
+    pub overdue_on: Option<chrono::NaiveDate>,
+    /// Only decisions whose resolution in force has follow-up alerts.
+    pub alerted: bool,
+    /// Only decisions resolved on or after this moment.
+    pub resolved_since: Option<DateTime<Utc>>,
+}
+
+impl DecisionFilter {
+    /// Every decision of the scope, in creation order, a page of `limit`.
+    pub fn all(limit: u32) -> Self {
+        Self {
+            kind: None,
+            statuses: Vec::new(),
+            region_prefix: None,
+            title_contains: None,
+            include_archived: false,
+            scope: Scope::everywhere(),
+            sort: DecisionSort::Created,
+            descending: false,
+            after: None,
+            limit,
+            residual_level: None,
+            needs_review: false,
+            overdue_on: None,
+            alerted: false,
+            resolved_since: None,
+        }
+    }
 }

@@ -11,6 +11,7 @@ pub mod petition;
 pub mod principal;
 pub mod ratings;
 pub mod region;
+pub mod register;
 pub mod resolution;
 pub mod scenario;
 pub mod text;

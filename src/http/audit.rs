@@ -120,6 +120,7 @@ async fn list_audit(
         visibility: AuditVisibility::DecisionsIn(user.scope.clone()),
         entity,
         entity_id,
+        decision_id: None,
         actor,
         from: time("from", query.from.as_deref())?,
         to: time("to", query.to.as_deref())?,

@@ -76,6 +76,24 @@ pub async fn authenticate_requests(
     Ok(res)
 }
 
+/// Who a request comes from, as the middleware found it; the web pages redirect to the sign-in page instead of
+/// answering 401.
+pub(crate) enum Caller {
+    SignedIn(Principal),
+    /// No credentials, or ones that no longer work (an ended session).
+    Anonymous,
+    /// The credentials could not be checked: the database is unreachable.
+    Unavailable,
+}
+
+pub(crate) fn caller(req: &HttpRequest) -> Caller {
+    match req.extensions().get::<Authentication>() {
+        Some(Authentication::Authenticated(principal)) => Caller::SignedIn(principal.clone()),
+        Some(Authentication::Unavailable) => Caller::Unavailable,
+        Some(Authentication::Refused(_)) | None => Caller::Anonymous,
+    }
+}
+
 /// A caller holding permission `P`.
 pub struct Authorized<P: Permission> {
     pub principal: Principal,

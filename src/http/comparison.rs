@@ -49,7 +49,7 @@ fn target_level(raw: Option<&str>) -> Result<Level, ApiError> {
 
 fn weight_noise(raw: Option<&str>) -> Result<f64, ApiError> {
     let noise = match raw {
-        None => 0.1,
+        None => crate::app::comparison::DEFAULT_WEIGHT_NOISE,
         Some(raw) => raw.trim().parse::<f64>().unwrap_or(f64::NAN),
     };
     if !(noise.is_finite() && (0.0..=MAX_WEIGHT_NOISE).contains(&noise)) {

@@ -209,7 +209,7 @@ impl DecisionListQuery {
         };
         Ok(DecisionFilter {
             kind,
-            status,
+            statuses: status.into_iter().collect(),
             region_prefix,
             title_contains,
             include_archived,
@@ -218,6 +218,7 @@ impl DecisionListQuery {
             descending,
             after,
             limit: cursor::limit(self.limit.as_deref(), 50, 200)?,
+            ..DecisionFilter::all(50)
         })
     }
 }

@@ -48,7 +48,16 @@ pub struct ImportForm {
 }
 
 /// Reads the whole form, refusing it once it passes the limit (the rest is drained, nothing is stored).
-async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
+async fn read_upload(form: Multipart) -> Result<Upload, ApiError> {
+    read_upload_form(form).await.map(|(upload, _)| upload)
+}
+
+/// The upload and the form's `csrf_token` field, which a web page's form sends in the body (the JSON API reads
+/// it from a header instead).
+pub(crate) async fn read_upload_form(
+    mut form: Multipart,
+) -> Result<(Upload, Option<String>), ApiError> {
+    let mut csrf_token = None;
     let mut total = 0usize;
     let mut too_large = false;
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -79,6 +88,8 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
         }
         if name == "file" {
             file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), data));
+        } else if name == "csrf_token" {
+            csrf_token = Some(String::from_utf8_lossy(&data).into_owned());
         } else {
             let text = String::from_utf8(data)
                 .map_err(|_| ApiError::bad_request(name.clone(), "must be UTF-8 text"))?;
@@ -136,12 +147,15 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, ApiError> {
             }
         }
     }
-    Ok(Upload {
-        file_name,
-        bytes,
-        options,
-        skip_invalid,
-    })
+    Ok((
+        Upload {
+            file_name,
+            bytes,
+            options,
+            skip_invalid,
+        },
+        csrf_token,
+    ))
 }
 
 /// A refused file as a problem document: each row error becomes a field error named by row and column.

@@ -135,20 +135,37 @@ fn spell_flag(value: bool, style: u64) -> &'static str {
     }
 }
 
-/// Rows of text cells in [`HEADERS`] order; `with_errors` rows spread through the set are made invalid.
+/// Rows of text cells in [`HEADERS`] order, located in the synthetic county of [`regions`]; `with_errors` rows
+/// spread through the set are made invalid.
 pub fn rows(options: &GenerateOptions) -> impl Iterator<Item = [String; 12]> + '_ {
-    let mut rng = Rng::new(options.seed);
     let villages: Vec<String> = regions(options)
         .into_iter()
         .map(|r| r.code)
         .filter(|c| c.len() == 12)
         .collect();
+    rows_in(options, villages)
+}
+
+/// [`rows`] located in `villages` (12-digit codes) instead: a village listed twice draws twice the petitions.
+/// No villages, no rows.
+pub fn rows_in(
+    options: &GenerateOptions,
+    villages: Vec<String>,
+) -> impl Iterator<Item = [String; 12]> + '_ {
+    let mut rng = Rng::new(options.seed);
+    let records = if villages.is_empty() {
+        0
+    } else {
+        options.records
+    };
     // A few villages with land disputes: they get extra land petitions in spike months.
     let hot: Vec<String> = (0..3)
-        .map(|k| villages[(k * 37 + options.seed as usize) % villages.len()].clone())
+        .filter_map(|k| villages.get((k * 37 + options.seed as usize) % villages.len().max(1)))
+        .cloned()
         .collect();
     let start = options.until - Duration::days(36 * 30);
-    let span = (options.until - start).num_days().max(1) as u64;
+    // Days from `start` through `until` itself: the last day is one records may fall on.
+    let span = (options.until - start).num_days().max(0) as u64 + 1;
     let season_total: u32 = SEASON.iter().sum();
     let error_every = options
         .records
@@ -158,7 +175,7 @@ pub fn rows(options: &GenerateOptions) -> impl Iterator<Item = [String; 12]> + '
     let spike_starts: Vec<NaiveDate> = (1..=3)
         .map(|k| start + Duration::days((span as i64) * k / 4))
         .collect();
-    (0..options.records).map(move |i| {
+    (0..records).map(move |i| {
         let spike = rng.chance(6);
         // Seasonal date: draw a day, keep it with probability proportional to its month's weight.
         let received = if spike {
@@ -268,10 +285,20 @@ fn csv_field(s: &str) -> String {
 
 /// The whole set as CSV text.
 pub fn csv_text(options: &GenerateOptions) -> String {
-    let mut out = String::with_capacity(options.records * 110);
+    csv_of(options.records, rows(options))
+}
+
+/// [`csv_text`] of the set located in `villages` (see [`rows_in`]).
+pub fn csv_text_in(options: &GenerateOptions, villages: Vec<String>) -> String {
+    csv_of(options.records, rows_in(options, villages))
+}
+
+/// Rows in [`HEADERS`] order as CSV text under the header line.
+pub fn csv_of(records: usize, rows: impl Iterator<Item = [String; 12]>) -> String {
+    let mut out = String::with_capacity(records * 110);
     out.push_str(&HEADERS.join(","));
     out.push('\n');
-    for row in rows(options) {
+    for row in rows {
         let cells: Vec<String> = row.iter().map(|c| csv_field(c)).collect();
         out.push_str(&cells.join(","));
         out.push('\n');
@@ -309,6 +336,44 @@ mod tests {
             with_errors: 0,
             county: "330299".into(),
         }
+    }
+
+    #[test]
+    fn records_reach_the_last_day_and_never_pass_it() {
+        let until = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        let options = GenerateOptions {
+            records: 20_000,
+            until,
+            ..options(3)
+        };
+        let received: Vec<NaiveDate> = rows(&options)
+            .map(|row| crate::petitions::validate::parse_date(&row[1]).unwrap())
+            .collect();
+        assert_eq!(received.iter().max(), Some(&until));
+        assert!(
+            received
+                .iter()
+                .all(|d| *d >= until - Duration::days(36 * 30))
+        );
+    }
+
+    #[test]
+    fn rows_fall_in_the_villages_given_and_none_without_villages() {
+        let villages = vec![
+            "330199002002".to_owned(),
+            "330199002002".to_owned(),
+            "330199003001".to_owned(),
+        ];
+        let regions: Vec<String> = rows_in(&options(4), villages.clone())
+            .map(|r| r[3].clone())
+            .collect();
+        assert_eq!(regions.len(), 500);
+        assert!(
+            regions
+                .iter()
+                .all(|r| r.len() >= 9 && villages.iter().any(|v| v.starts_with(r.as_str())))
+        );
+        assert_eq!(rows_in(&options(4), Vec::new()).count(), 0);
     }
 
     #[test]

@@ -101,7 +101,16 @@ pub(crate) fn factor_findings(
             C::EvidenceFallback,
             Severity::Warning,
             id,
-            format!("风险因素“{}”：{why}，改用专家评分", f.name.zh),
+            // `why` is English and names an id ("attribute `x` not given"): the Chinese says what was missing.
+            format!(
+                "风险因素“{}”缺少{}数据，改用专家评分",
+                f.name.zh,
+                if why.starts_with("attribute") {
+                    "评估要素"
+                } else {
+                    "信访指标"
+                }
+            ),
             format!("factor `{}`: {why}; expert ratings were used instead", f.id),
         ));
     }

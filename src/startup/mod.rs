@@ -18,7 +18,7 @@ use crate::app::{Context as UseCases, PetitionSettings};
 use crate::config::{Settings, redact};
 use crate::http::auth::authenticate_requests;
 use crate::http::extract::query_error;
-use crate::http::middleware::{not_found, observe, problem_fallback};
+use crate::http::middleware::{observe, problem_fallback};
 use crate::http::{self, AppState};
 use crate::petitions::jobs::ImportWorker;
 use crate::storage::Db;
@@ -75,13 +75,14 @@ impl Application {
                 .into_utoipa_app()
                 .configure(http::routes)
                 .split_for_parts();
-            app.app_data(state.clone())
+            app.configure(crate::web::routes)
+                .app_data(state.clone())
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .service(
                     SwaggerUi::new("/api/docs/{_:.*}").config(Config::new(["/api/openapi.json"])),
                 )
                 .route("/api/docs", web::get().to(docs_with_slash))
-                .default_service(web::to(not_found))
+                .default_service(web::to(crate::web::error::not_found))
                 .wrap(from_fn(authenticate_requests))
                 .wrap(ErrorHandlers::new().default_handler(problem_fallback))
                 .wrap(from_fn(observe))

@@ -107,6 +107,9 @@ impl Db {
             if let Some(id) = filter.entity_id {
                 query.push(" AND a.entity_id = ").push_bind(id);
             }
+            if let Some(id) = filter.decision_id {
+                query.push(" AND a.decision_id = ").push_bind(id);
+            }
             if let Some(actor) = &filter.actor {
                 query.push(" AND a.actor = ").push_bind(actor.clone());
             }

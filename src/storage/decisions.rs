@@ -81,6 +81,92 @@ impl DecisionRow {
     }
 }
 
+/// The latest assessment of decision `d`, one column of it.
+pub(crate) fn latest_assessment(column: &str) -> String {
+    format!(
+        "(SELECT la.{column} FROM assessments la WHERE la.decision_id = d.id ORDER BY la.seq DESC LIMIT 1)"
+    )
+}
+
+/// The resolution in force of decision `d` is `r`.
+pub(crate) const CURRENT_RESOLUTION: &str = "r.decision_id = d.id AND r.seq = (SELECT MAX(cr.seq) FROM resolutions cr WHERE cr.decision_id = d.id)";
+
+/// Appends the filter's conditions (all but the keyset position) on decisions `d` to a query ending in WHERE ….
+pub(crate) fn push_filters<DB: sqlx::Database>(
+    query: &mut sqlx::QueryBuilder<DB>,
+    filter: &DecisionFilter,
+) where
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> &'t str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> NaiveDate: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> DateTime<Utc>: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
+    if !filter.include_archived {
+        query.push(" AND d.archived_at IS NULL");
+    }
+    if !filter.scope.is_everywhere() {
+        query.push(" AND");
+        push_in_scope(query, "d.id", &filter.scope);
+    }
+    if let Some(kind) = filter.kind {
+        query.push(" AND d.kind = ").push_bind(kind.as_str());
+    }
+    if !filter.statuses.is_empty() {
+        query.push(" AND d.status IN (");
+        let mut list = query.separated(", ");
+        for status in &filter.statuses {
+            list.push_bind(status.as_str());
+        }
+        query.push(")");
+    }
+    if let Some(prefix) = &filter.region_prefix {
+        // Digits sort before ':', so [prefix, prefix + ':') holds exactly the codes with that prefix.
+        query
+            .push(" AND EXISTS (SELECT 1 FROM decision_regions rg WHERE rg.decision_id = d.id AND rg.code >= ")
+            .push_bind(prefix.clone())
+            .push(" AND rg.code < ")
+            .push_bind(format!("{prefix}:"))
+            .push(")");
+    }
+    if let Some(text) = &filter.title_contains {
+        query
+            .push(" AND LOWER(d.title) LIKE ")
+            .push_bind(like_pattern(text))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(level) = filter.residual_level {
+        query
+            .push(format!(" AND {} = ", latest_assessment("residual_level")))
+            .push_bind(level.as_str());
+    }
+    if filter.needs_review {
+        query.push(format!(
+            " AND EXISTS (SELECT 1 FROM resolutions r WHERE {CURRENT_RESOLUTION} AND r.needs_review = TRUE)"
+        ));
+    }
+    if let Some(today) = filter.overdue_on {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM checklist_items c WHERE c.decision_id = d.id \
+                   AND c.status NOT IN ('done', 'verified') AND c.due_date < ",
+            )
+            .push_bind(today)
+            .push(")");
+    }
+    if filter.alerted {
+        query.push(format!(
+            " AND EXISTS (SELECT 1 FROM resolutions r JOIN alerts al ON al.resolution_id = r.id \
+             WHERE {CURRENT_RESOLUTION})"
+        ));
+    }
+    if let Some(since) = filter.resolved_since {
+        query
+            .push(" AND EXISTS (SELECT 1 FROM resolutions rs WHERE rs.decision_id = d.id AND rs.created_at >= ")
+            .push_bind(since)
+            .push(")");
+    }
+}
+
 /// `%`, `_` and `\` are literal in a title search.
 fn like_pattern(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len() + 2);
@@ -209,34 +295,7 @@ impl Db {
     ) -> Result<(Vec<Decision>, Option<DecisionPosition>), StorageError> {
         let rows: Vec<DecisionRow> = with_pool!(self, pool => {
             let mut query = sqlx::QueryBuilder::new(format!("SELECT {COLUMNS} FROM decisions d WHERE 1 = 1"));
-            if !filter.include_archived {
-                query.push(" AND d.archived_at IS NULL");
-            }
-            if !filter.scope.is_everywhere() {
-                query.push(" AND");
-                push_in_scope(&mut query, "d.id", &filter.scope);
-            }
-            if let Some(kind) = filter.kind {
-                query.push(" AND d.kind = ").push_bind(kind.as_str());
-            }
-            if let Some(status) = filter.status {
-                query.push(" AND d.status = ").push_bind(status.as_str());
-            }
-            if let Some(prefix) = &filter.region_prefix {
-                // Digits sort before ':', so [prefix, prefix + ':') holds exactly the codes with that prefix.
-                query
-                    .push(" AND EXISTS (SELECT 1 FROM decision_regions r WHERE r.decision_id = d.id AND r.code >= ")
-                    .push_bind(prefix.clone())
-                    .push(" AND r.code < ")
-                    .push_bind(format!("{prefix}:"))
-                    .push(")");
-            }
-            if let Some(text) = &filter.title_contains {
-                query
-                    .push(" AND LOWER(d.title) LIKE ")
-                    .push_bind(like_pattern(text))
-                    .push(" ESCAPE '\\'");
-            }
+            push_filters(&mut query, filter);
             let (cmp, dir) = if filter.descending { ("<", "DESC") } else { (">", "ASC") };
             if let Some(after) = &filter.after {
                 match filter.sort {

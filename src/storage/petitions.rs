@@ -163,6 +163,18 @@ impl Db {
         row.ok_or_else(|| StorageError::NotFound(format!("no petition import with id {id}")))
     }
 
+    /// The newest imports (accepted or refused), newest first.
+    pub async fn recent_petition_imports(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<StoredImport>, StorageError> {
+        Ok(with_pool!(self, pool =>
+            sqlx::query_as("SELECT seq, id, status, report, rejects_csv FROM petition_imports ORDER BY seq DESC LIMIT $1")
+                .bind(limit)
+                .fetch_all(pool)
+                .await)?)
+    }
+
     /// The newest committed petition-data snapshot (0 before any import).
     pub async fn petition_snapshot(&self) -> Result<i64, StorageError> {
         let seq: Option<i64> = with_pool!(self, pool =>

@@ -11,6 +11,17 @@ struct RegionRow {
     households: i64,
 }
 
+impl From<RegionRow> for Region {
+    fn from(r: RegionRow) -> Self {
+        Region {
+            code: r.code,
+            name: r.name,
+            population: r.population,
+            households: r.households,
+        }
+    }
+}
+
 impl Db {
     /// Inserts or replaces regions by code, in one transaction; returns how many were written.
     pub async fn upsert_regions(&self, regions: &[Region]) -> Result<usize, StorageError> {
@@ -48,14 +59,17 @@ impl Db {
             query.push(") ORDER BY code");
             query.build_query_as().fetch_all(pool).await
         })?;
-        Ok(rows
-            .into_iter()
-            .map(|r| Region {
-                code: r.code,
-                name: r.name,
-                population: r.population,
-                households: r.households,
-            })
-            .collect())
+        Ok(rows.into_iter().map(Region::from).collect())
+    }
+
+    /// Every region of the table in code order, at most `limit`: the pickers' choices.
+    pub async fn all_regions(&self, limit: i64) -> Result<Vec<Region>, StorageError> {
+        let rows: Vec<RegionRow> = with_pool!(self, pool => {
+            sqlx::query_as("SELECT code, name, population, households FROM regions ORDER BY code LIMIT $1")
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().map(Region::from).collect())
     }
 }

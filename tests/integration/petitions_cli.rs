@@ -6,6 +6,43 @@ use crate::common::petitions::{fixture, gbk_sample_rows};
 use crate::common::{land_requisition, spawn_app};
 use serde_json::{Value, json};
 
+/// Without `--until` the set ends today: an assessment made now reads petitions of the current month, not a
+/// year of empty months after a fixed end.
+#[tokio::test]
+async fn generate_reaches_the_current_month_by_default_and_imports() {
+    use chrono::Datelike;
+    let dir = tempfile::tempdir().unwrap();
+    let before = chrono::Local::now().date_naive();
+    let csv = generated(
+        dir.path(),
+        "now.csv",
+        &["--records", "20000", "--seed", "11"],
+    )
+    .await;
+    let after = chrono::Local::now().date_naive();
+    let text = String::from_utf8(csv).unwrap();
+    let last = text
+        .lines()
+        .skip(1)
+        .map(|line| {
+            wenping::petitions::validate::parse_date(line.split(',').nth(1).unwrap()).unwrap()
+        })
+        .max()
+        .unwrap();
+    assert!(
+        last >= before.with_day(1).unwrap() && last <= after,
+        "the newest record, {last}, lies in the current month"
+    );
+    let app = spawn_app().await;
+    let path = dir.path().join("now.csv");
+    let out = cli(&app, &["petitions", "import", path.to_str().unwrap()]).await;
+    assert!(
+        out.status.success(),
+        "no record lies in the future: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 #[tokio::test]
 async fn generate_is_identical_for_a_seed_and_import_exits_non_zero_on_rejection() {
     let dir = tempfile::tempdir().unwrap();

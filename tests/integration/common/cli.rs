@@ -141,15 +141,30 @@ pub struct Served {
 
 impl Served {
     /// Starts `command serve` (stdout is taken over here) and reads the first `lines` lines it prints.
-    pub async fn start(mut command: Command, lines: usize) -> Served {
-        let mut child = command.arg("serve").stdout(Stdio::piped()).spawn().unwrap();
+    pub async fn start(command: Command, lines: usize) -> Served {
+        Self::start_reading(command, &[], move |read, _| read == lines).await
+    }
+
+    /// Starts `command serve ARGS…` (stdout is taken over here) and reads what it prints until
+    /// `done(lines read, the last line)` says so, or it stops printing.
+    pub async fn start_reading(
+        mut command: Command,
+        args: &[&str],
+        done: impl Fn(usize, &str) -> bool + Send + 'static,
+    ) -> Served {
+        let mut child = command
+            .arg("serve")
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
         let stdout = child.stdout.take().unwrap();
         let mut served = Served {
             child,
             url: String::new(),
             banner: String::new(),
         };
-        served.banner = first_lines(stdout, lines).await;
+        served.banner = lines_until(stdout, done).await;
         served.url = served
             .banner
             .split_whitespace()
@@ -183,14 +198,26 @@ pub async fn serve_with(command: Command) -> Served {
     Served::start(command, 1).await
 }
 
-/// The first `lines` lines a child prints, read on the blocking pool; what it prints later is drained, as a
-/// terminal would, on a thread of its own that ends with the child.
-async fn first_lines(stdout: ChildStdout, lines: usize) -> String {
+/// The lines a child prints until `done(lines read, the last line)` or its end, read on the blocking pool; what
+/// it prints later is drained, as a terminal would, on a thread of its own that ends with the child.
+async fn lines_until(
+    stdout: ChildStdout,
+    done: impl Fn(usize, &str) -> bool + Send + 'static,
+) -> String {
     let read = tokio::task::spawn_blocking(move || {
         let mut reader = BufReader::new(stdout);
         let mut text = String::new();
-        for _ in 0..lines {
-            reader.read_line(&mut text).unwrap();
+        let mut read = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 {
+                break;
+            }
+            read += 1;
+            text.push_str(&line);
+            if done(read, &line) {
+                break;
+            }
         }
         std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
         text

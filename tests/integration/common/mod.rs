@@ -1,10 +1,13 @@
 //! The test harness: a real server on port 0 with a fresh database per test — a temporary SQLite
 //! file, or a new database in the PostgreSQL named by `WENPING_TEST_POSTGRES_URL`.
 
+pub mod browser;
 pub mod cli;
 pub mod hand_model;
+pub mod page_checks;
 pub mod panels;
 pub mod petitions;
+pub mod webdriver;
 
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;

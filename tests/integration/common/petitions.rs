@@ -77,13 +77,23 @@ pub fn multipart_body(file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) ->
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-/// The statistics query of the county `wenping petitions generate` writes (330299), over the years it spans.
-pub const COUNTY_WINDOW: &str = "regions=330299&from=2022-01&to=2025-12";
+/// The statistics query of the county `wenping petitions generate` writes (330299), over the years it spans: the
+/// three years up to today (its default end), and more.
+pub fn county_window() -> String {
+    use chrono::Datelike;
+    let today = chrono::Local::now().date_naive();
+    format!(
+        "regions=330299&from={}-01&to={}-{:02}",
+        today.year() - 4,
+        today.year(),
+        today.month()
+    )
+}
 
 /// (petitions, headcount) of the generated county, as the statistics of the server at `base` give them.
 pub async fn county_totals(client: &Client, base: &str) -> (u64, u64) {
     let res = client
-        .get(format!("{base}/api/v1/petitions/stats?{COUNTY_WINDOW}"))
+        .get(format!("{base}/api/v1/petitions/stats?{}", county_window()))
         .send()
         .await
         .unwrap();

@@ -1,0 +1,190 @@
+//! What a page answers when it cannot show what was asked: the sign-in page for a reader who is not signed in,
+//! or an error page in the reader's language with the status the JSON API would give.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use super::i18n::Tr;
+use crate::app::AppError;
+
+#[derive(Debug)]
+pub enum PageError {
+    /// Not signed in: to the sign-in page, and back to `next` after.
+    SignIn {
+        next: String,
+    },
+    Forbidden {
+        tr: Tr,
+        reason: String,
+    },
+    NotFound {
+        tr: Tr,
+        what: String,
+    },
+    /// A request the page cannot carry out as asked (a conflict, an invalid value not tied to a form field).
+    Refused {
+        tr: Tr,
+        status: StatusCode,
+        reason: String,
+    },
+    Unavailable {
+        tr: Tr,
+    },
+    Internal {
+        tr: Tr,
+    },
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::SignIn { next } => write!(f, "sign in first (then {next})"),
+            Self::Forbidden { reason, .. } | Self::Refused { reason, .. } => f.write_str(reason),
+            Self::NotFound { what, .. } => f.write_str(what),
+            Self::Unavailable { .. } => f.write_str("the database is unavailable"),
+            Self::Internal { .. } => f.write_str("an internal error occurred"),
+        }
+    }
+}
+
+impl PageError {
+    pub fn unavailable(tr: Tr) -> Self {
+        Self::Unavailable { tr }
+    }
+
+    pub fn not_found(tr: Tr) -> Self {
+        Self::NotFound {
+            tr,
+            what: tr.t("error.not_found"),
+        }
+    }
+
+    /// The use case's refusal as a page; the cause of an internal error goes to the log, not the page.
+    pub fn from_app(error: AppError, tr: Tr) -> Self {
+        match error {
+            AppError::NotFound(_) => Self::not_found(tr),
+            AppError::Forbidden(reason) => Self::Forbidden { tr, reason },
+            AppError::Unauthorized(_) => Self::SignIn { next: "/".into() },
+            AppError::Conflict(reason) => Self::Refused {
+                tr,
+                status: StatusCode::CONFLICT,
+                reason,
+            },
+            AppError::Invalid(errors) => Self::Refused {
+                tr,
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                reason: errors.to_string(),
+            },
+            AppError::Stale { .. } => Self::Refused {
+                tr,
+                status: StatusCode::PRECONDITION_FAILED,
+                reason: tr.t("error.stale"),
+            },
+            AppError::VersionRequired => Self::Refused {
+                tr,
+                status: StatusCode::PRECONDITION_REQUIRED,
+                reason: tr.t("error.stale"),
+            },
+            AppError::TooManyAttempts { .. } => Self::Refused {
+                tr,
+                status: StatusCode::TOO_MANY_REQUESTS,
+                reason: tr.t("login.throttled"),
+            },
+            AppError::Unavailable(source) => {
+                tracing::warn!(error = %source, "database unavailable");
+                Self::Unavailable { tr }
+            }
+            AppError::Internal(source) => {
+                tracing::error!(error = format!("{source:#}"), "internal error on a page");
+                Self::Internal { tr }
+            }
+        }
+    }
+
+    fn tr(&self) -> Tr {
+        match self {
+            Self::SignIn { .. } => Tr::new(Default::default()),
+            Self::Forbidden { tr, .. }
+            | Self::NotFound { tr, .. }
+            | Self::Refused { tr, .. }
+            | Self::Unavailable { tr }
+            | Self::Internal { tr } => *tr,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    tr: Tr,
+    css_url: String,
+    status: u16,
+    heading: String,
+    reason: String,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::SignIn { .. } => StatusCode::SEE_OTHER,
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
+            Self::NotFound { .. } => StatusCode::NOT_FOUND,
+            Self::Refused { status, .. } => *status,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::SignIn { next } = self {
+            let to = format!("/login?next={}", super::url_encode(next));
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, to))
+                .finish();
+        }
+        let tr = self.tr();
+        let status = self.status_code();
+        let heading = match self {
+            Self::Forbidden { .. } => tr.t("error.forbidden"),
+            Self::NotFound { .. } => tr.t("error.not_found"),
+            Self::Unavailable { .. } => tr.t("error.unavailable"),
+            Self::Internal { .. } => tr.t("error.internal"),
+            _ => tr.t("error.refused"),
+        };
+        let reason = match self {
+            Self::Forbidden { reason, .. } | Self::Refused { reason, .. } => reason.clone(),
+            Self::NotFound { what, .. } => what.clone(),
+            Self::Unavailable { .. } => tr.t("error.try_again"),
+            _ => String::new(),
+        };
+        let page = ErrorPage {
+            tr,
+            css_url: super::assets::url("app.css"),
+            status: status.as_u16(),
+            heading,
+            reason,
+        };
+        let mut response = super::html(status, page.render());
+        if matches!(self, Self::Unavailable { .. }) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
+
+/// What a browser gets for an address no page has: an error page in the reader's language (the JSON API keeps
+/// its problem document for its own paths).
+pub async fn not_found(req: actix_web::HttpRequest) -> HttpResponse {
+    if req.path().starts_with("/api/") {
+        return crate::http::middleware::not_found(req).await;
+    }
+    let lang = req
+        .cookie(super::viewer::LANG_COOKIE)
+        .and_then(|c| super::i18n::Lang::parse(c.value()))
+        .unwrap_or_default();
+    PageError::not_found(Tr::new(lang)).error_response()
+}
