@@ -5,10 +5,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use uuid::Uuid;
 
 use super::assessment_view::{AssessmentView, view};
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::html;
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
@@ -308,7 +307,7 @@ async fn decision_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let id = Uuid::parse_str(&id).map_err(|_| PageError::not_found(tr))?;
+    let id = path_id(&id, tr)?;
     let o = overview::decision(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;
