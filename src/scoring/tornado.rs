@@ -46,17 +46,14 @@ pub fn tornado(model: &Model, assessment: &Assessment) -> Vec<TornadoBar> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::assess::OfflineAssessmentFile;
-    use crate::scoring::{assess, bundled_models};
+    use crate::scoring::assess;
+    use crate::scoring::test_support::land_example;
 
     #[test]
     fn bars_recompute_r_exactly_and_are_sorted_by_swing() {
-        let file =
-            OfflineAssessmentFile::from_json(include_str!("../../examples/assess-land.json"))
-                .unwrap();
-        let models = bundled_models().unwrap();
-        let model = models.iter().find(|m| m.kind() == file.kind).unwrap();
-        let assessment = assess(model, &file.inputs).unwrap();
+        let (model, inputs) = land_example();
+        let model = &model;
+        let assessment = assess(model, &inputs).unwrap();
         // A stored assessment reads back as itself (reports rebuild it from its JSON).
         let text = serde_json::to_string(&assessment).unwrap();
         assert_eq!(

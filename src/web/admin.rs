@@ -8,9 +8,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::i18n::Tr;
 use super::layout::Layout;
 use super::viewer::Viewer;
@@ -187,10 +186,6 @@ fn refusal(error: AppError, tr: Tr) -> Result<String, PageError> {
     }
 }
 
-fn parse_id(raw: &str, tr: Tr) -> Result<Uuid, PageError> {
-    Uuid::parse_str(raw).map_err(|_| PageError::not_found(tr))
-}
-
 async fn create_user(
     viewer: Viewer,
     state: web::Data<AppState>,
@@ -243,7 +238,7 @@ async fn change_user(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let change = AccountChange {
         roles: Some(form.roles()),
         scope: Some(form.scope()),
@@ -284,7 +279,7 @@ async fn reset_password(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let password = accounts::reset_password(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;
@@ -315,7 +310,7 @@ async fn create_token(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let days = match form.days.trim() {
         "" => None,
         raw => match raw.parse::<u32>() {
@@ -370,7 +365,7 @@ async fn revoke_token(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     accounts::revoke_token_by_id(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;

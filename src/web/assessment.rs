@@ -5,10 +5,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::assessment_view::{AssessmentView, view};
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
 use super::viewer::Viewer;
@@ -23,10 +22,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/assessments/{id}", web::get().to(assessment_page))
         .route("/assessments/{id}/brief", web::get().to(brief_page))
         .route("/decisions/{id}/assess", web::post().to(assess));
-}
-
-fn parse_id(raw: &str, tr: Tr) -> Result<Uuid, PageError> {
-    Uuid::parse_str(raw).map_err(|_| PageError::not_found(tr))
 }
 
 /// A download of the assessment's report.
@@ -68,7 +63,7 @@ async fn assessment_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let restored = overview::assessment(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;
@@ -122,7 +117,7 @@ async fn brief_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let brief = overview::brief(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;
@@ -208,7 +203,7 @@ async fn assess(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let request = AssessRequest {
         scenario_id: None,
         measures: None,

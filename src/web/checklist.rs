@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
 use super::viewer::Viewer;
@@ -141,10 +141,6 @@ fn page(
     }
 }
 
-fn parse_id(raw: &str, tr: Tr) -> Result<Uuid, PageError> {
-    Uuid::parse_str(raw).map_err(|_| PageError::not_found(tr))
-}
-
 async fn checklist_page(
     viewer: Viewer,
     state: web::Data<AppState>,
@@ -152,7 +148,7 @@ async fn checklist_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let sheet = checklist::sheet(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;
@@ -188,7 +184,7 @@ async fn add(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let measures: Vec<ItemFields> = form
         .ticked
         .keys()
@@ -251,7 +247,7 @@ async fn change(
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
     let (id, item) = path.into_inner();
-    let (id, item) = (parse_id(&id, tr)?, parse_id(&item, tr)?);
+    let (id, item) = (path_id(&id, tr)?, path_id(&item, tr)?);
     let due_date = match form.due_date.trim() {
         "" => Ok(None),
         raw => NaiveDate::parse_from_str(raw, "%Y-%m-%d")

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::decision_form::{AttributeInput, attribute_inputs, attributes_from, typed_value};
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
 use super::viewer::Viewer;
@@ -279,10 +279,6 @@ impl WhatIfForm {
     }
 }
 
-fn parse_id(raw: &str, tr: Tr) -> Result<Uuid, PageError> {
-    Uuid::parse_str(raw).map_err(|_| PageError::not_found(tr))
-}
-
 /// The what-if request of a form, or the refusal to show.
 fn request_of(form: &WhatIfForm, tr: Tr) -> Result<WhatIfRequest, String> {
     let from = match form.from.as_str() {
@@ -338,7 +334,7 @@ async fn full_page(
         .models()
         .by_hash(&c.model_hash)
         .cloned()
-        .ok_or_else(|| PageError::Internal { tr })?;
+        .ok_or(PageError::Internal { tr })?;
     let from = o
         .scenarios
         .iter()
@@ -420,7 +416,7 @@ async fn compare_page(
     query: web::Query<FromQuery>,
 ) -> Result<HttpResponse, PageError> {
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let form = WhatIfForm {
         from: query.into_inner().from,
         ..WhatIfForm::default()
@@ -439,7 +435,7 @@ async fn what_if(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let (result, error) = match request_of(&form, tr) {
         Ok(request) => match comparison::what_if(&state.ctx, principal, id, request).await {
             Ok(w) => (Some(what_if_view(tr, &w)), None),
@@ -467,7 +463,7 @@ async fn save_scenario(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let error = match request_of(&form, tr) {
         Ok(request) => {
             let name = form.name.trim().to_owned();

@@ -5,10 +5,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use uuid::Uuid;
 
 use super::assessment_view::{AssessmentView, view};
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::html;
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
@@ -207,7 +206,11 @@ fn page(viewer: &Viewer, principal: &Principal, o: DecisionOverview) -> Decision
         gate: tr.word(Group::GateOutcomes, &serde_id(&r.gate_outcome)),
         override_reason: r.override_reason.clone(),
         needs_review: r.needs_review,
-        review_reasons: r.review_reasons.clone(),
+        review_reasons: r
+            .review_reasons
+            .iter()
+            .map(|x| review_reason(tr, x))
+            .collect(),
         author: r.author.clone(),
         at: r.created_at.format("%Y-%m-%d %H:%M").to_string(),
     });
@@ -304,10 +307,82 @@ async fn decision_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let id = Uuid::parse_str(&id).map_err(|_| PageError::not_found(tr))?;
+    let id = path_id(&id, tr)?;
     let o = overview::decision(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;
     let page = page(&viewer, principal, o);
     Ok(html(StatusCode::OK, page.render()))
+}
+
+/// A review reason in the reader's language. The reasons are stored as the English sentences the use cases
+/// write (app/ratings.rs, app/decisions.rs, app/followup.rs); each known form is put into words, and an unknown
+/// one is named only in general.
+pub(super) fn review_reason(tr: Tr, reason: &str) -> String {
+    if !tr.is_zh() {
+        return reason.to_owned();
+    }
+    if let Some(expert) = reason.strip_suffix("'s ratings changed after the resolution") {
+        return tr.t("review.ratings").replace("{expert}", expert);
+    }
+    if let Some(what) = reason
+        .strip_prefix("the decision's ")
+        .and_then(|r| r.strip_suffix(" changed after the resolution"))
+    {
+        return tr.t_or(&format!("review.changed_{what}"), "review.other");
+    }
+    if let Some(rest) = reason.strip_prefix("petition spike in region ") {
+        // "{region} in {month}: {count} petitions against a pre-decision mean of {mean} (z {z})"
+        let (region, rest) = rest.split_once(" in ").unwrap_or((rest, ""));
+        let (month, rest) = rest.split_once(": ").unwrap_or((rest, ""));
+        let count = rest.split(' ').next().unwrap_or_default();
+        let mean = rest
+            .split("mean of ")
+            .nth(1)
+            .and_then(|m| m.split(' ').next())
+            .unwrap_or_default();
+        return tr
+            .t("review.spike")
+            .replace("{region}", region)
+            .replace("{month}", month)
+            .replace("{count}", count)
+            .replace("{mean}", mean);
+    }
+    tr.t("review.other")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reports::Lang;
+
+    #[test]
+    fn every_review_reason_the_use_cases_write_reads_in_chinese() {
+        let tr = Tr::new(Lang::Zh);
+        for (reason, expected) in [
+            (
+                "expert.li's ratings changed after the resolution",
+                "expert.li",
+            ),
+            (
+                "the decision's attributes changed after the resolution",
+                "评估要素",
+            ),
+            (
+                "the decision's regions changed after the resolution",
+                "涉及地区",
+            ),
+            (
+                "petition spike in region 330199002002 in 2026-12: 60 petitions against a pre-decision mean of 4.2 (z 9.1)",
+                "330199002002",
+            ),
+        ] {
+            let words = review_reason(tr, reason);
+            assert!(words.contains(expected), "{reason} → {words}");
+            assert!(
+                !words.contains("after the resolution") && !words.contains("⟦"),
+                "{words}"
+            );
+        }
+    }
 }

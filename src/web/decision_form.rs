@@ -9,9 +9,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDate;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
 use super::viewer::Viewer;
@@ -480,10 +479,6 @@ async fn create(
     .await
 }
 
-fn parse_id(raw: &str, tr: Tr) -> Result<Uuid, PageError> {
-    Uuid::parse_str(raw).map_err(|_| PageError::not_found(tr))
-}
-
 async fn edit_form(
     viewer: Viewer,
     state: web::Data<AppState>,
@@ -491,7 +486,7 @@ async fn edit_form(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let d = decisions::get(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;
@@ -516,7 +511,7 @@ async fn update(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let form = form.into_inner();
     let action = format!("/decisions/{id}/edit");
     let errors = match fields_of(&form, tr) {

@@ -49,6 +49,11 @@ impl std::fmt::Display for PageError {
     }
 }
 
+/// The id in a page's address; one that is not a UUID names nothing there, so the page is not found.
+pub fn path_id(raw: &str, tr: Tr) -> Result<uuid::Uuid, PageError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| PageError::not_found(tr))
+}
+
 impl PageError {
     pub fn unavailable(tr: Tr) -> Self {
         Self::Unavailable { tr }

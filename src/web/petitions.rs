@@ -8,9 +8,8 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::Datelike;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
 use super::viewer::Viewer;
@@ -340,7 +339,7 @@ async fn import_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let id = Uuid::parse_str(&id).map_err(|_| PageError::not_found(tr))?;
+    let id = path_id(&id, tr)?;
     let status = petitions::status(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;

@@ -9,9 +9,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::i18n::Tr;
 use super::layout::Layout;
 use super::viewer::Viewer;
@@ -121,10 +120,6 @@ fn page(
     }
 }
 
-fn parse_id(raw: &str, tr: Tr) -> Result<Uuid, PageError> {
-    Uuid::parse_str(raw).map_err(|_| PageError::not_found(tr))
-}
-
 async fn sheet_page(
     viewer: Viewer,
     state: web::Data<AppState>,
@@ -132,7 +127,7 @@ async fn sheet_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let fill = ratings::sheet_to_fill(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;
@@ -227,7 +222,7 @@ async fn save(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let fill = ratings::sheet_to_fill(&state.ctx, principal, id)
         .await
         .map_err(|e| PageError::from_app(e, tr))?;

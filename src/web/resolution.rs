@@ -8,7 +8,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::assessment_view::{AssessmentView, view};
-use super::error::PageError;
+use super::error::{PageError, path_id};
 use super::i18n::{Group, Tr};
 use super::layout::Layout;
 use super::viewer::Viewer;
@@ -65,10 +65,6 @@ struct ResolveForm {
     conditions: String,
     #[serde(default)]
     override_reason: String,
-}
-
-fn parse_id(raw: &str, tr: Tr) -> Result<Uuid, PageError> {
-    Uuid::parse_str(raw).map_err(|_| PageError::not_found(tr))
 }
 
 /// The decision with its newest assessment; a decision not assessed yet cannot be resolved.
@@ -144,7 +140,7 @@ async fn resolve_page(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.signed_in()?;
     let tr = viewer.tr;
-    let o = assessed(&state, principal, parse_id(&id, tr)?, tr).await?;
+    let o = assessed(&state, principal, path_id(&id, tr)?, tr).await?;
     Ok(render(&viewer, &o, &ResolveForm::default(), None))
 }
 
@@ -156,7 +152,7 @@ async fn resolve(
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
     let tr = viewer.tr;
-    let id = parse_id(&id, tr)?;
+    let id = path_id(&id, tr)?;
     let o = assessed(&state, principal, id, tr).await?;
     let Some(outcome) = Outcome::parse(&form.outcome) else {
         return Ok(render(

@@ -16,6 +16,7 @@ mod design_refs;
 mod hostile;
 mod input_holes;
 mod instances;
+mod layering;
 mod methods;
 mod model_numbers;
 mod models;

@@ -27,6 +27,8 @@ async fn the_list_has_the_bundled_models_with_their_checked_hashes() {
     let res = app.get("/api/v1/models").await;
     assert_eq!(res.status(), 200);
     let list: Value = res.json().await.unwrap();
+    assert_eq!(list["source"], "folder", "{list}");
+    assert_eq!(list["folder"], MODELS_DIR, "{list}");
     let listed: BTreeMap<String, String> = list["items"]
         .as_array()
         .unwrap()

@@ -203,10 +203,23 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
             }
         }
     }
+    // The page's folder without its slash leads to the page, for good (308).
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = app
+        .request_with(&no_redirects, Method::GET, "/api/docs")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 308);
+    assert_eq!(header(&res, "location"), "/api/docs/");
     let docs = app.get("/api/docs/").await;
     assert_eq!(docs.status(), 200);
     assert!(header(&docs, "content-type").starts_with("text/html"));
     let page = docs.text().await.unwrap();
+    assert!(page.contains("swagger-ui"), "{page}");
     assert!(
         !page.contains("https://"),
         "the docs page fetches nothing from the network"

@@ -11,6 +11,7 @@ use crate::common::cli::{
     wenping_on,
 };
 use crate::common::{client_with, fresh_database, land_requisition};
+use wenping::scoring::bundled_models;
 
 #[tokio::test]
 async fn acknowledged_writes_survive_kill_9() {
@@ -276,4 +277,46 @@ async fn secrets_never_reach_the_log() {
     for secret in [password.as_str(), token.as_str(), session_secret] {
         assert!(!text.contains(secret), "a secret reached the log");
     }
+}
+
+/// Started outside the repository (an empty folder: no ./models, no models folder configured), the server
+/// serves the five models built into the binary, and says so on `/api/v1/models` and in its log.
+#[tokio::test]
+async fn the_server_starts_in_an_empty_folder_with_the_bundled_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}/wenping.db", dir.path().display());
+    let token = planner_token(&database_url).await;
+    let log = dir.path().join("serve.log");
+    let mut command = wenping_on(&database_url);
+    command
+        .current_dir(dir.path())
+        .env_remove("WENPING_MODELS_DIR")
+        .env("RUST_LOG", "info")
+        .stderr(std::fs::File::create(&log).unwrap());
+    assert!(!dir.path().join("models").exists());
+    let server = serve_with(command).await;
+    let res = client_with(Some(&token))
+        .get(format!("{}/api/v1/models", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let list: Value = res.json().await.unwrap();
+    server.kill().await;
+    assert_eq!(list["source"], "bundled", "{list}");
+    assert!(list.get("folder").is_none(), "{list}");
+    let mut served: Vec<(&str, &str)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["id"].as_str().unwrap(), m["hash"].as_str().unwrap()))
+        .collect();
+    served.sort();
+    let bundled = bundled_models().unwrap();
+    let mut built_in: Vec<(&str, &str)> = bundled.iter().map(|m| (m.id(), m.hash())).collect();
+    built_in.sort();
+    assert_eq!(built_in.len(), 5);
+    assert_eq!(served, built_in);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("models built into the binary"), "{text}");
 }
