@@ -301,7 +301,7 @@ fn request_of(form: &WhatIfForm, tr: Tr) -> Result<WhatIfRequest, String> {
 
 fn refusal(error: AppError, tr: Tr) -> Result<String, PageError> {
     match error {
-        AppError::Invalid(errors) => Ok(format!("{}（{}）", tr.t("form.refused"), errors)),
+        AppError::Invalid(errors) => Ok(super::refusal::invalid(tr, &errors)),
         AppError::Conflict(_) => Ok(tr.t("compare.cannot_score")),
         other => Err(PageError::from_app(other, tr)),
     }

@@ -330,6 +330,10 @@ async fn the_server_refuses_what_a_role_is_not_offered_and_forms_without_their_t
         ("expert", "/admin".to_owned()),
         ("committee", format!("/decisions/{plant}/rate")),
         ("expert", "/admin/audit".to_owned()),
+        // Form pages of use cases the role may not carry out are refused too, not shown to fail on posting.
+        ("expert", "/decisions/new".to_owned()),
+        ("reviewer", format!("/decisions/{plant}/edit")),
+        ("planner", format!("/decisions/{house}/resolve")),
     ] {
         signed_in_as(&browser, &accounts, role).await;
         let res = browser.get(&path).await;
