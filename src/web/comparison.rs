@@ -384,7 +384,14 @@ async fn full_page(
                 (s.id.to_string(), name, from.is_some_and(|f| f.id == s.id))
             })
             .collect(),
-        attributes: attribute_inputs(tr, &typed),
+        // Only what the model reads can move R, the levels or the flip points.
+        attributes: {
+            let read = model.attributes_read();
+            attribute_inputs(tr, &typed)
+                .into_iter()
+                .filter(|a| read.contains(&a.name.as_str()))
+                .collect()
+        },
         measures: model
             .spec()
             .measures

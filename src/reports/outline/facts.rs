@@ -11,15 +11,7 @@ fn surveyed_attributes(data: &ReportData) -> Vec<String> {
     let mut names: Vec<String> = ["public_notice_days", "support_rate", "hearing_held"]
         .map(str::to_owned)
         .to_vec();
-    let read = data
-        .model
-        .spec()
-        .factors
-        .iter()
-        .filter_map(|f| match &f.evidence {
-            EvidenceRule::Attribute(a) => Some(a.attribute.clone()),
-            _ => None,
-        });
+    let read = data.model.attributes_read().into_iter().map(str::to_owned);
     for name in read.chain(data.inputs.attributes.keys().cloned()) {
         if !names.contains(&name) {
             names.push(name);
