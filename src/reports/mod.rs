@@ -4,6 +4,7 @@
 pub mod charts;
 pub mod data;
 pub mod docx;
+pub mod findings;
 pub mod fonts;
 pub mod html;
 pub mod labels;

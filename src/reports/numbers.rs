@@ -5,6 +5,7 @@
 use super::Lang;
 use super::labels::{Group, Unit, label};
 use crate::domain::attributes::AttributeValue;
+use crate::scoring::assessment::{EvidenceSource, EvidenceUsed};
 
 /// `x` with at most `places` decimals (trailing zeros dropped) and thousands separators.
 pub fn decimal(x: f64, places: usize) -> String {
@@ -81,6 +82,24 @@ impl Lang {
             label(Group::PetitionIndicators, indicator).and_then(|l| l.unit),
             value,
         )
+    }
+
+    /// What a factor's probability was read from, named and formatted: "签约率 85%", "重复信访占比 30%".
+    /// `None` when the probability came from the experts or was stated.
+    pub fn evidence_reading(self, e: &EvidenceUsed) -> Option<String> {
+        match (e.probability_source, &e.name, e.raw_value) {
+            (EvidenceSource::Attribute, Some(name), Some(raw)) => Some(format!(
+                "{} {}",
+                self.word(Group::Attributes, name),
+                self.attribute_value(name, AttributeValue::Number(raw))
+            )),
+            (EvidenceSource::Petition, Some(name), Some(raw)) => Some(format!(
+                "{} {}",
+                self.word(Group::PetitionIndicators, name),
+                self.indicator_value(name, raw)
+            )),
+            _ => None,
+        }
     }
 }
 

@@ -122,6 +122,19 @@ impl Model {
         }
     }
 
+    /// The decision attributes the factors' evidence rules read, in factor order, each once.
+    pub fn attributes_read(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for f in &self.spec.factors {
+            if let EvidenceRule::Attribute(a) = &f.evidence
+                && !names.contains(&a.attribute.as_str())
+            {
+                names.push(&a.attribute);
+            }
+        }
+        names
+    }
+
     pub fn factor_index(&self, id: &str) -> Option<usize> {
         self.spec.factors.iter().position(|f| f.id == id)
     }

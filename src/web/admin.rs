@@ -180,8 +180,8 @@ impl AccountForm {
 /// A refusal about the form shown on the page; any other is the error page.
 fn refusal(error: AppError, tr: Tr) -> Result<String, PageError> {
     match error {
-        AppError::Invalid(errors) => Ok(format!("{}（{}）", tr.t("form.refused"), errors)),
-        AppError::Conflict(reason) => Ok(format!("{}（{reason}）", tr.t("form.refused"))),
+        AppError::Invalid(errors) => Ok(super::refusal::invalid(tr, &errors)),
+        AppError::Conflict(reason) => Ok(super::refusal::conflict(tr, &reason)),
         other => Err(PageError::from_app(other, tr)),
     }
 }

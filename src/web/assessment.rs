@@ -17,6 +17,7 @@ use crate::app::overview;
 use crate::auth::permission::{Permission, ReadReports};
 use crate::http::AppState;
 use crate::reports::labels::serde_id;
+use crate::scoring::assessment::EvidenceSource;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/assessments/{id}", web::get().to(assessment_page))
@@ -152,13 +153,20 @@ async fn brief_page(
         tr.t("brief.experts"),
         inputs.ratings.len()
     )];
-    evidence.extend(inputs.indicators.iter().map(|(name, value)| {
-        format!(
-            "{}：{}",
-            tr.word(Group::PetitionIndicators, name),
-            tr.lang.indicator_value(name, *value)
-        )
-    }));
+    // The petition readings are named by the factor they inform; `inputs.indicators` is keyed by factor id.
+    evidence.extend(
+        brief
+            .restored
+            .record
+            .result
+            .factors
+            .iter()
+            .filter(|f| f.evidence.probability_source == EvidenceSource::Petition)
+            .filter_map(|f| {
+                let reading = tr.lang.evidence_reading(&f.evidence)?;
+                Some(format!("{}：{reading}", tr.lang.name(&f.name)))
+            }),
+    );
     evidence.extend(inputs.attributes.iter().map(|(name, value)| {
         format!(
             "{}：{}",

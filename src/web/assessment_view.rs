@@ -6,6 +6,7 @@
 use super::i18n::{Group, Tr};
 use crate::app::restore::Restored;
 use crate::domain::gate::Level;
+use crate::reports::findings::finding_text;
 use crate::reports::labels::serde_id;
 use crate::scoring::assessment::{FactorAssessment, FactorScore};
 use crate::scoring::{Assessment, Model};
@@ -138,9 +139,8 @@ fn evidence(tr: Tr, f: &FactorAssessment) -> String {
         tr.t("assessment.impact"),
         tr.word(Group::EvidenceSources, &serde_id(&e.impact_source)),
     );
-    if let (Some(name), Some(raw)) = (&e.name, e.raw_value) {
-        let label = tr.word(Group::Attributes, name);
-        text.push_str(&format!("（{label} = {raw}）"));
+    if let Some(reading) = tr.lang.evidence_reading(e) {
+        text.push_str(&format!("（{reading}）"));
     }
     if f.expert_count > 0 {
         text.push_str(&format!(
@@ -265,7 +265,7 @@ pub fn view(tr: Tr, restored: &Restored) -> AssessmentView {
             .map(|q| Finding {
                 severity: tr.word(Group::Severities, &serde_id(&q.severity)),
                 severity_id: serde_id(&q.severity),
-                text: names(tr, &q.message),
+                text: finding_text(tr.lang, model, &record.inputs, a, q),
             })
             .collect(),
         measures: a

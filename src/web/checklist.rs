@@ -161,7 +161,8 @@ async fn checklist_page(
 /// The refusal as words for the page; a refusal that is not about the form is the error page.
 fn refusal(error: AppError, tr: Tr) -> Result<String, PageError> {
     match error {
-        AppError::Invalid(errors) => Ok(format!("{}（{}）", tr.t("form.refused"), errors)),
+        AppError::Invalid(errors) => Ok(super::refusal::invalid(tr, &errors)),
+        AppError::Conflict(reason) => Ok(super::refusal::conflict(tr, &reason)),
         AppError::Stale { .. } => Ok(tr.t("error.stale")),
         other => Err(PageError::from_app(other, tr)),
     }

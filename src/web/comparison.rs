@@ -301,7 +301,7 @@ fn request_of(form: &WhatIfForm, tr: Tr) -> Result<WhatIfRequest, String> {
 
 fn refusal(error: AppError, tr: Tr) -> Result<String, PageError> {
     match error {
-        AppError::Invalid(errors) => Ok(format!("{}（{}）", tr.t("form.refused"), errors)),
+        AppError::Invalid(errors) => Ok(super::refusal::invalid(tr, &errors)),
         AppError::Conflict(_) => Ok(tr.t("compare.cannot_score")),
         other => Err(PageError::from_app(other, tr)),
     }
@@ -384,7 +384,14 @@ async fn full_page(
                 (s.id.to_string(), name, from.is_some_and(|f| f.id == s.id))
             })
             .collect(),
-        attributes: attribute_inputs(tr, &typed),
+        // Only what the model reads can move R, the levels or the flip points.
+        attributes: {
+            let read = model.attributes_read();
+            attribute_inputs(tr, &typed)
+                .into_iter()
+                .filter(|a| read.contains(&a.name.as_str()))
+                .collect()
+        },
         measures: model
             .spec()
             .measures

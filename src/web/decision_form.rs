@@ -16,6 +16,7 @@ use super::layout::Layout;
 use super::viewer::Viewer;
 use super::{html, see_other};
 use crate::app::{AppError, Precondition, decisions, register};
+use crate::auth::permission::WriteDecisions;
 use crate::domain::attributes::AttributeValue;
 use crate::domain::decision::{Affected, Decision, DecisionFields, DecisionKind, DecisionStatus};
 use crate::domain::principal::Principal;
@@ -422,12 +423,7 @@ fn field_errors(error: AppError, tr: Tr) -> Result<Vec<(String, String)>, PageEr
         AppError::Invalid(errors) => Ok(errors
             .0
             .into_iter()
-            .map(|e| {
-                (
-                    e.field,
-                    format!("{}（{}）", tr.t("form.refused"), e.message),
-                )
-            })
+            .map(|e| (e.field, super::refusal::sentence(tr, &e.message)))
             .collect()),
         AppError::Stale { .. } => Ok(vec![("version".into(), tr.t("error.stale"))]),
         other => Err(PageError::from_app(other, tr)),
@@ -435,7 +431,7 @@ fn field_errors(error: AppError, tr: Tr) -> Result<Vec<(String, String)>, PageEr
 }
 
 async fn new_form(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
-    let principal = viewer.signed_in()?;
+    let principal = viewer.holding::<WriteDecisions>()?;
     let form = DecisionForm {
         kind: "land_requisition".into(),
         ..DecisionForm::default()
@@ -484,7 +480,7 @@ async fn edit_form(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let principal = viewer.signed_in()?;
+    let principal = viewer.holding::<WriteDecisions>()?;
     let tr = viewer.tr;
     let id = path_id(&id, tr)?;
     let d = decisions::get(&state.ctx, principal, id)

@@ -59,6 +59,13 @@ impl PageError {
         Self::Unavailable { tr }
     }
 
+    pub fn forbidden(tr: Tr) -> Self {
+        Self::Forbidden {
+            tr,
+            reason: tr.t("error.forbidden_reason"),
+        }
+    }
+
     pub fn not_found(tr: Tr) -> Self {
         Self::NotFound {
             tr,
@@ -70,17 +77,21 @@ impl PageError {
     pub fn from_app(error: AppError, tr: Tr) -> Self {
         match error {
             AppError::NotFound(_) => Self::not_found(tr),
-            AppError::Forbidden(reason) => Self::Forbidden { tr, reason },
+            // The use case's reason names permissions and roles by id; the page says it in words.
+            AppError::Forbidden(reason) => {
+                tracing::debug!(%reason, "page refused");
+                Self::forbidden(tr)
+            }
             AppError::Unauthorized(_) => Self::SignIn { next: "/".into() },
             AppError::Conflict(reason) => Self::Refused {
                 tr,
                 status: StatusCode::CONFLICT,
-                reason,
+                reason: super::refusal::conflict(tr, &reason),
             },
             AppError::Invalid(errors) => Self::Refused {
                 tr,
                 status: StatusCode::UNPROCESSABLE_ENTITY,
-                reason: errors.to_string(),
+                reason: super::refusal::invalid(tr, &errors),
             },
             AppError::Stale { .. } => Self::Refused {
                 tr,

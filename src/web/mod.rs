@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod layout;
 pub mod petitions;
 pub mod rating;
+pub mod refusal;
 pub mod register;
 pub mod resolution;
 pub mod session;

@@ -247,10 +247,9 @@ async fn analytics(
                     .unwrap_or_else(|| region.clone());
                 (Some(stats_view(tr, &s, name)), None)
             }
-            Err(crate::app::AppError::Invalid(errors)) => (
-                None,
-                Some(format!("{}（{}）", tr.t("form.refused"), errors)),
-            ),
+            Err(crate::app::AppError::Invalid(errors)) => {
+                (None, Some(super::refusal::invalid(tr, &errors)))
+            }
             Err(e) => return Err(fail(e)),
         }
     } else {

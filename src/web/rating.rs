@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::error::{PageError, path_id};
 use super::i18n::Tr;
 use super::layout::Layout;
+use super::refusal;
 use super::viewer::Viewer;
 use super::{html, see_other};
 use crate::app::AppError;
@@ -202,14 +203,15 @@ fn paste_into(
                 .map(|c| c.trim().to_owned())
                 .unwrap_or_default()
         };
-        let (p, i) = (cell(1), cell(2));
-        if grade(&p, &words(tr, "probability")).is_none()
-            || grade(&i, &words(tr, "impact")).is_none()
-        {
+        // The sheet holds grades as digits, so a scale word pasted from a spreadsheet is stored as its grade.
+        let (Some(p), Some(i)) = (
+            grade(&cell(1), &words(tr, "probability")),
+            grade(&cell(2), &words(tr, "impact")),
+        ) else {
             problems.push(format!("{at}：{}", tr.t("rating.bad_grades")));
             continue;
-        }
-        values.insert(factor.id.clone(), (p, i, cell(3)));
+        };
+        values.insert(factor.id.clone(), (p.to_string(), i.to_string(), cell(3)));
     }
     problems
 }
@@ -298,10 +300,8 @@ async fn save(
                 for e in found.0 {
                     let factor = e.field.split('.').next().unwrap_or_default().to_owned();
                     match rows.iter_mut().find(|r| r.id == factor) {
-                        Some(row) => {
-                            row.error = Some(format!("{}（{}）", tr.t("form.refused"), e.message))
-                        }
-                        None => errors.push(format!("{}（{}）", tr.t("form.refused"), e.message)),
+                        Some(row) => row.error = Some(refusal::sentence(tr, &e.message)),
+                        None => errors.push(refusal::field(tr, &e)),
                     }
                 }
             }

@@ -15,6 +15,7 @@ use super::viewer::Viewer;
 use super::{html, see_other};
 use crate::app::overview::{self, DecisionOverview};
 use crate::app::{AppError, resolutions};
+use crate::auth::permission::Resolve;
 use crate::domain::principal::Principal;
 use crate::domain::resolution::{Outcome, ResolutionRequest};
 use crate::http::AppState;
@@ -138,7 +139,7 @@ async fn resolve_page(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let principal = viewer.signed_in()?;
+    let principal = viewer.holding::<Resolve>()?;
     let tr = viewer.tr;
     let o = assessed(&state, principal, path_id(&id, tr)?, tr).await?;
     Ok(render(&viewer, &o, &ResolveForm::default(), None))
@@ -151,6 +152,8 @@ async fn resolve(
     form: web::Form<ResolveForm>,
 ) -> Result<HttpResponse, PageError> {
     let principal = viewer.check_csrf(&form.csrf_token)?;
+    // The role is checked before the form is read, so a reader who may not resolve learns that first.
+    viewer.holding::<Resolve>()?;
     let tr = viewer.tr;
     let id = path_id(&id, tr)?;
     let o = assessed(&state, principal, id, tr).await?;
@@ -206,7 +209,7 @@ async fn resolve(
             &viewer,
             &o,
             &form,
-            Some(format!("{}（{}）", tr.t("form.refused"), errors)),
+            Some(super::refusal::invalid(tr, &errors)),
         )),
         Err(AppError::Conflict(_)) => Ok(render(
             &viewer,

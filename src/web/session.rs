@@ -207,7 +207,7 @@ async fn change_password(
                 .map(|e| match e.field.as_str() {
                     "current_password" => tr.t("account.wrong_password"),
                     "new_password" => tr.t("account.weak_password"),
-                    _ => e.message.clone(),
+                    _ => super::refusal::field(tr, e),
                 })
                 .collect::<Vec<_>>()
                 .join(" ");

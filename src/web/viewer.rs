@@ -61,6 +61,16 @@ impl Viewer {
         })
     }
 
+    /// The signed-in caller if their role holds `P`: a form page of a use case the reader may not carry out is
+    /// refused as its post would be, not shown to fail later.
+    pub fn holding<P: crate::auth::permission::Permission>(&self) -> Result<&Principal, PageError> {
+        let principal = self.signed_in()?;
+        if !principal.has_any(P::ROLES) {
+            return Err(PageError::forbidden(self.tr));
+        }
+        Ok(principal)
+    }
+
     /// Refuses a form whose CSRF token is not the session's: a page on another site cannot post as the reader.
     pub fn check_csrf(&self, given: &str) -> Result<&Principal, PageError> {
         let principal = self.signed_in()?;

@@ -3,6 +3,9 @@
 //! `Browser::inspect` (language, words, raw ids, axe-core, addresses, security headers, a screenshot). A page
 //! test of a new page goes in `tests/integration/browser/NAME.rs`, declared here with `mod NAME;`.
 
+mod decision_story;
+mod demo_pages;
+
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 
 use crate::common::browser::{Browser, account};

@@ -21,7 +21,7 @@ use wenping::domain::principal::Principal;
 const END: &str = "the passwords are shown this once";
 const SKIPPED: &str = "Demo skipped";
 
-async fn serve_demo(database_url: &str) -> Served {
+pub async fn serve_demo(database_url: &str) -> Served {
     let mut command = wenping_on(database_url);
     command.stderr(Stdio::null());
     Served::start_reading(command, &["--demo"], |_, line| {
@@ -31,7 +31,7 @@ async fn serve_demo(database_url: &str) -> Served {
 }
 
 /// The account lines of the demo's block: role, username, password.
-fn printed_accounts(banner: &str) -> Vec<(String, String, String)> {
+pub fn printed_accounts(banner: &str) -> Vec<(String, String, String)> {
     let roles = ["admin", "planner", "expert", "reviewer", "committee"];
     banner
         .lines()

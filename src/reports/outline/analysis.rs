@@ -1,29 +1,16 @@
 //! Chapters 4–6: analysis by dimension, risk identification, single-factor estimation.
 
 use super::{ReportWriter, n4};
-use crate::domain::attributes::AttributeValue;
 use crate::reports::charts::Chart;
 use crate::reports::labels::Group;
 use crate::reports::{Lang, ReportData, ReportError};
-use crate::scoring::assessment::{EvidenceSource, FactorAssessment};
+use crate::scoring::assessment::FactorAssessment;
 
 /// Where a factor's probability came from, with the value read: "决策属性：签约率 85%".
 fn probability_evidence(f: &FactorAssessment, lang: Lang) -> String {
     let e = &f.evidence;
     let source = lang.word_of(Group::EvidenceSources, &e.probability_source);
-    let value = match (e.probability_source, &e.name, e.raw_value) {
-        (EvidenceSource::Attribute, Some(name), Some(raw)) => Some(format!(
-            "{} {}",
-            lang.word(Group::Attributes, name),
-            lang.attribute_value(name, AttributeValue::Number(raw))
-        )),
-        (EvidenceSource::Petition, Some(name), Some(raw)) => Some(format!(
-            "{} {}",
-            lang.word(Group::PetitionIndicators, name),
-            lang.indicator_value(name, raw)
-        )),
-        _ => None,
-    };
+    let value = lang.evidence_reading(e);
     match value {
         Some(value) => format!("{source}{}{value}", lang.colon()),
         None => source,

@@ -11,15 +11,7 @@ fn surveyed_attributes(data: &ReportData) -> Vec<String> {
     let mut names: Vec<String> = ["public_notice_days", "support_rate", "hearing_held"]
         .map(str::to_owned)
         .to_vec();
-    let read = data
-        .model
-        .spec()
-        .factors
-        .iter()
-        .filter_map(|f| match &f.evidence {
-            EvidenceRule::Attribute(a) => Some(a.attribute.clone()),
-            _ => None,
-        });
+    let read = data.model.attributes_read().into_iter().map(str::to_owned);
     for name in read.chain(data.inputs.attributes.keys().cloned()) {
         if !names.contains(&name) {
             names.push(name);
@@ -89,11 +81,10 @@ pub(super) fn write(
     doc.heading(lang.pick("二、评估依据与方法", "2 Basis and method"));
     let colon = lang.colon();
     doc.paragraph(&format!(
-        "{model_word}{colon}{name} v{version}{id}{sep}SHA-256 {hash}{sep}{method_word}{colon}{method}",
+        "{model_word}{colon}{name} v{version}{sep}SHA-256 {hash}{sep}{method_word}{colon}{method}",
         model_word = lang.pick("评估模型", "Model"),
         name = lang.name(&model.name),
         version = model.version,
-        id = lang.bracket(&format!("{} {}", lang.pick("模型标识", "model id"), model.id)),
         sep = lang.pick("，", ", "),
         hash = data.model.hash(),
         method_word = lang.pick("评估方法", "method"),

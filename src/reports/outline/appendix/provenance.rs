@@ -39,7 +39,13 @@ pub(super) fn write(
             ],
             vec![
                 lang.pick("模型及哈希", "model and hash").into(),
-                format!("{} v{} {}", r.model.id, model.version, r.model.hash),
+                // The hash names the model exactly; its file id is for programs, its name for readers.
+                format!(
+                    "{} v{} {}",
+                    lang.name(&model.name),
+                    model.version,
+                    r.model.hash
+                ),
             ],
             vec![
                 lang.pick("信访数据快照", "petition-data snapshot").into(),

@@ -1,98 +1,9 @@
-//! Appendix D: the quality findings, written from the assessment in the report's language (the
-//! messages the engine stored mix the languages and name factors and attributes by id).
+//! Appendix D: the quality findings in the report's language.
 
-use crate::reports::labels::{Group, serde_id};
-use crate::reports::numbers::decimal;
+use crate::reports::findings::finding_text;
+use crate::reports::labels::Group;
 use crate::reports::outline::ReportWriter;
 use crate::reports::{Lang, ReportData};
-use crate::scoring::model::EvidenceRule;
-use crate::scoring::quality::{QualityCode, QualityFinding};
-
-/// The evidence a factor's rule reads, named: 决策属性“签约率”.
-fn evidence_named(data: &ReportData, factor: &str, lang: Lang) -> String {
-    let rule = data
-        .model
-        .spec()
-        .factors
-        .iter()
-        .find(|f| f.id == factor)
-        .map(|f| &f.evidence);
-    match rule {
-        Some(EvidenceRule::Attribute(a)) => lang.fill(
-            Group::Quality,
-            "attribute_evidence",
-            &[("name", &lang.word(Group::Attributes, &a.attribute))],
-        ),
-        Some(EvidenceRule::Petition(p)) => lang.fill(
-            Group::Quality,
-            "petition_evidence",
-            &[(
-                "name",
-                &lang.word(Group::PetitionIndicators, p.indicator.name()),
-            )],
-        ),
-        Some(EvidenceRule::Expert) | None => lang.word(Group::EvidenceSources, "expert"),
-    }
-}
-
-fn finding(data: &ReportData, q: &QualityFinding, lang: Lang) -> String {
-    use QualityCode as C;
-    let spec = data.model.spec();
-    let factor = q
-        .factor
-        .as_deref()
-        .and_then(|id| data.result.factors.iter().find(|f| f.id == id));
-    let Some(f) = factor else {
-        if q.factor.is_some() {
-            // A factor the result does not hold: only the stored words are left.
-            return lang.name(&q.message);
-        }
-        let notice = data
-            .inputs
-            .attributes
-            .get("public_notice_days")
-            .map(|v| decimal(v.as_f64(), 1))
-            .unwrap_or_default();
-        let min = spec
-            .consultation
-            .min_public_notice_days
-            .map(|m| decimal(m, 1))
-            .unwrap_or_default();
-        return lang.fill(
-            Group::Quality,
-            &serde_id(&q.code),
-            &[("days", &notice), ("min", &min)],
-        );
-    };
-    let name = lang.name(&f.name);
-    let missing = spec.panel.missing_evidence;
-    let experts = if q.experts.is_empty() {
-        "—".to_owned()
-    } else {
-        lang.list(&q.experts)
-    };
-    let values: Vec<(&str, String)> = match q.code {
-        C::MissingEvidence | C::EvidenceFallback | C::Unrated => vec![
-            ("evidence", evidence_named(data, &f.id, lang)),
-            ("probability", missing.probability.to_string()),
-            ("impact", missing.impact.to_string()),
-        ],
-        C::FewExperts => vec![
-            ("count", f.expert_count.to_string()),
-            ("min", spec.panel.min_experts.to_string()),
-        ],
-        C::ExpertsDisagree => vec![
-            ("spread", f.spread.unwrap_or(0).to_string()),
-            ("experts", experts),
-        ],
-        C::NoPublicNotice | C::PublicNoticeTooShort | C::NoSupportSurvey | C::HearingNotHeld => {
-            Vec::new()
-        }
-    };
-    let mut filled: Vec<(&str, &str)> = vec![("factor", &name)];
-    filled.extend(values.iter().map(|(k, v)| (*k, v.as_str())));
-    lang.fill(Group::Quality, &serde_id(&q.code), &filled)
-}
 
 pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) {
     doc.heading(lang.pick("附录四　评估质量检查", "Appendix D Quality findings"));
@@ -103,7 +14,7 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
         .map(|q| {
             vec![
                 lang.word_of(Group::Severities, &q.severity),
-                finding(data, q, lang),
+                finding_text(lang, &data.model, &data.inputs, &data.result, q),
             ]
         })
         .collect();
