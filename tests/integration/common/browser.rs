@@ -471,7 +471,7 @@ pub fn artefacts_dir() -> PathBuf {
             target.join("test-artifacts")
         }
     };
-    let database = if std::env::var_os("WENPING_TEST_POSTGRES_URL").is_some() {
+    let database = if std::env::var_os("WENPING_TEST_POSTGRES_URL").is_some_and(|u| !u.is_empty()) {
         "postgres"
     } else {
         "sqlite"

@@ -40,8 +40,12 @@ pub struct FreshDatabase {
 
 /// A database nobody else uses: a new SQLite file, or a new database in the test PostgreSQL.
 pub async fn fresh_database() -> FreshDatabase {
-    match std::env::var("WENPING_TEST_POSTGRES_URL") {
-        Ok(admin_url) => {
+    // An empty variable is as good as none: `WENPING_TEST_POSTGRES_URL= scripts/test` must not mean "a URL".
+    match std::env::var("WENPING_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin_url) => {
             use sqlx::Connection;
             let name = format!("t_{}", uuid::Uuid::new_v4().simple());
             let mut admin = sqlx::PgConnection::connect(&admin_url)
@@ -57,7 +61,7 @@ pub async fn fresh_database() -> FreshDatabase {
                 dir: None,
             }
         }
-        Err(_) => {
+        None => {
             let dir = tempfile::tempdir().unwrap();
             let url = format!("sqlite://{}/wenping.db", dir.path().display());
             FreshDatabase {
