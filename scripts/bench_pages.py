@@ -2,15 +2,19 @@
 import http.client, re, statistics, sys, time, urllib.parse
 
 host, port, out_log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-accounts = dict(re.findall(r"^\s+\w+\s+(\S+)\s+(\S{20})\s", open(out_log, encoding="utf-8").read(), re.M))
+# The banner's account lines: role, username, password; the first account of each role signs in for it.
+accounts = {}
+for role, user, password in re.findall(r"^\s+(\w+)\s+(\S+)\s+(\S{20})\s", open(out_log, encoding="utf-8").read(), re.M):
+    accounts.setdefault(role, (user, password))
 N = 200
 
 def connect():
     return http.client.HTTPConnection(host, port, timeout=30)
 
-def sign_in(user):
+def sign_in(role):
     c = connect()
-    body = urllib.parse.urlencode({"username": user, "password": accounts[user]})
+    user, password = accounts[role]
+    body = urllib.parse.urlencode({"username": user, "password": password})
     c.request("POST", "/login", body, {"Content-Type": "application/x-www-form-urlencoded"})
     r = c.getresponse(); r.read()
     cookie = r.getheader("Set-Cookie").split(";")[0]
@@ -55,7 +59,7 @@ for d in decisions:
     if b"/compare" in html and b"/assessments/" in html:
         a = re.search(rb'href="(/assessments/[0-9a-f-]{36})"', html).group(1).decode()
         pages += [("planner", a), ("planner", a + "/brief"), ("planner", d.decode() + "/compare"),
-                  ("planner", d.decode() + "/checklist"), ("expert.wang", d.decode() + "/rate"),
+                  ("planner", d.decode() + "/checklist"), ("expert", d.decode() + "/rate"),
                   ("committee", d.decode() + "/resolve")]
         what_if = d.decode() + "/what-if"
         compare = d.decode() + "/compare"

@@ -53,11 +53,11 @@ impl Browser {
     }
 
     /// Account names that pages show as their owners typed them, passed over by the raw-id check: the demo's
-    /// `admin` or `expert.wang` are data, not vocabulary. A role id shown untranslated on a page of such a test
+    /// `zhou.jie` or `wang.jian` are data, not vocabulary. A role id shown untranslated on a page of such a test
     /// goes unseen, so tests that can name their accounts in Chinese do.
     pub fn spare(&mut self, names: impl IntoIterator<Item = String>) {
         self.spared.extend(names);
-        // Longest first, so that `expert.wang` goes before a name it contains.
+        // Longest first, so that `wang.jian` goes before a name it contains.
         self.spared.sort_by_key(|n| std::cmp::Reverse(n.len()));
     }
 
