@@ -112,15 +112,15 @@ pub fn invalid(tr: Tr, errors: &FieldErrors) -> String {
 
 /// A conflict's reason (a change that came too late, a name taken …) in the reader's language.
 pub fn conflict(tr: Tr, reason: &str) -> String {
-    // A conflict may name its field first ("items[0].measure: …").
-    let (field, said) = match reason.split_once(": ") {
-        Some((f, rest)) if chinese(reason).is_none() && !f.contains(' ') => (Some(f), rest),
-        _ => (None, reason),
-    };
-    let said = sentence(tr, said);
-    match field.and_then(|f| field_name(tr, f)) {
-        Some(name) => format!("{name}{}{said}", tr.lang.colon()),
-        None => said,
+    if tr.is_zh()
+        && let Some(zh) = chinese(reason)
+    {
+        return zh;
+    }
+    // A conflict may name its field first ("items[0].measure: …"): then it reads as that field's refusal.
+    match reason.split_once(": ") {
+        Some((f, rest)) if !f.contains(' ') => field(tr, &FieldError::new(f, rest)),
+        _ => sentence(tr, reason),
     }
 }
 
