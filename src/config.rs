@@ -26,6 +26,12 @@ pub struct Settings {
     /// The lease on a background import: its holder renews it four times as often; once it has expired (the
     /// holder died) another instance takes the job over.
     pub petitions_job_stalled_after_seconds: u64,
+    /// The key residents' names and phones in the concern ledger are sealed with: 32 bytes in base64
+    /// (`openssl rand -base64 32`). Several instances must share it. None: the file `resident_key_file`.
+    pub resident_key: Option<String>,
+    /// Where the resident key is kept when `resident_key` is not set; none: `resident.key` beside a SQLite
+    /// database (made on first start). A PostgreSQL deployment sets one of the two.
+    pub resident_key_file: Option<PathBuf>,
 }
 
 /// 8 MiB: about 75 000 rows of a county export, a few seconds of import.
@@ -43,6 +49,8 @@ impl Default for Settings {
             font: None,
             petitions_async_threshold_bytes: DEFAULT_ASYNC_THRESHOLD_BYTES,
             petitions_job_stalled_after_seconds: DEFAULT_JOB_STALLED_AFTER_SECONDS,
+            resident_key: None,
+            resident_key_file: None,
         }
     }
 }
@@ -143,6 +151,12 @@ impl Settings {
                     name: "WENPING_PETITIONS_JOB_STALLED_AFTER_SECONDS",
                     message: format!("'{seconds}' is not a whole number of seconds, at least 1"),
                 })?;
+        }
+        if let Some(key) = env("WENPING_RESIDENT_KEY") {
+            settings.resident_key = Some(key);
+        }
+        if let Some(file) = env("WENPING_RESIDENT_KEY_FILE") {
+            settings.resident_key_file = Some(PathBuf::from(file));
         }
         if let Some(font) = env("WENPING_FONT") {
             settings.font = Some(PathBuf::from(font));

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::clock::{Clock, SystemClock};
 use super::models::ModelRegistry;
+use crate::auth::residents::ResidentKey;
 use crate::petitions::jobs::ImportWaker;
 use crate::storage::Db;
 
@@ -36,6 +37,8 @@ pub struct Context {
     pub petitions: PetitionSettings,
     /// Wakes this instance's background import worker when an upload is queued here.
     pub(in crate::app) import_waker: Option<ImportWaker>,
+    /// Seals residents' names and phones in the concern ledger; none: concerns are taken anonymous only.
+    pub(in crate::app) residents: Option<ResidentKey>,
 }
 
 impl Context {
@@ -46,6 +49,7 @@ impl Context {
             clock: Arc::new(SystemClock),
             petitions: PetitionSettings::default(),
             import_waker: None,
+            residents: None,
         }
     }
 
@@ -62,6 +66,11 @@ impl Context {
 
     pub fn with_petition_settings(mut self, settings: PetitionSettings) -> Self {
         self.petitions = settings;
+        self
+    }
+
+    pub fn with_resident_key(mut self, key: ResidentKey) -> Self {
+        self.residents = Some(key);
         self
     }
 

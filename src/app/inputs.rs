@@ -10,15 +10,19 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
+use super::consultations::derived_attributes;
+use super::ledger_evidence::{LedgerInputs, ledger_inputs};
 use super::petition_evidence::petition_indicators;
 use super::{AppError, Context};
+use crate::domain::attributes::AttributeValue;
 use crate::domain::checklist::ChecklistItem;
 use crate::domain::decision::Decision;
 use crate::domain::ratings::RatingSheet;
 use crate::domain::scenario::Scenario;
 use crate::domain::{FieldError, FieldErrors};
 use crate::scoring::record::{
-    ChecklistEntry, PetitionEvidence, RecordedInputs, ScenarioRecord, UncountedMeasure,
+    AttributeSource, ChecklistEntry, PetitionEvidence, RecordedInputs, ScenarioRecord,
+    UncountedMeasure,
 };
 use crate::scoring::{AssessmentInputs, ExpertRating, Model};
 
@@ -35,6 +39,10 @@ pub struct DecisionBasis<'m> {
     pub checklist: Vec<ChecklistItem>,
     indicators: BTreeMap<String, f64>,
     evidence: Option<PetitionEvidence>,
+    /// Attributes computed from consultation records and the concern ledger, with where each came from; they
+    /// win over the values typed on the decision, and a scenario's overrides win over them.
+    derived: BTreeMap<String, (AttributeValue, AttributeSource)>,
+    ledger: LedgerInputs,
 }
 
 /// One scenario's inputs: what an assessment made now records, and the measures proposed.
@@ -82,8 +90,21 @@ impl<'m> DecisionBasis<'m> {
             .map(|sheet| (sheet.expert, engine_sheet(&sheet.ratings)))
             .collect();
         let checklist = ctx.db.checklist(decision.id, today).await?;
-        let (indicators, evidence) =
+        let (mut indicators, evidence) =
             petition_indicators(&ctx.db, model, &decision.fields.regions, today).await?;
+        let consultations = ctx.db.consultations(decision.id).await?;
+        let mut derived = derived_attributes(
+            &consultations,
+            model.spec().consultation.notice_in_working_days,
+        );
+        let ledger = ledger_inputs(ctx, model, decision.id).await?;
+        indicators.extend(ledger.indicators.clone());
+        derived.extend(
+            ledger
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), (*v, AttributeSource::Ledger))),
+        );
         Ok(Self {
             decision,
             model,
@@ -92,6 +113,8 @@ impl<'m> DecisionBasis<'m> {
             checklist,
             indicators,
             evidence,
+            derived,
+            ledger,
         })
     }
 
@@ -113,8 +136,26 @@ impl<'m> DecisionBasis<'m> {
                 .collect(),
             None => self.stored_ratings.clone(),
         };
+        let mut base = self.decision.fields.attributes.clone();
+        base.extend(self.derived.iter().map(|(k, (v, _))| (k.clone(), *v)));
+        let attributes = scenario.fields.attributes(&base);
+        let attribute_sources = attributes
+            .keys()
+            .map(|name| {
+                let source = if scenario.fields.overrides.contains_key(name) {
+                    AttributeSource::Scenario
+                } else if let Some((_, source)) = self.derived.get(name) {
+                    source.clone()
+                } else {
+                    AttributeSource::Typed
+                };
+                (name.clone(), source)
+            })
+            .collect();
         let recorded = RecordedInputs {
-            attributes: scenario.fields.attributes(&self.decision.fields.attributes),
+            attribute_sources,
+            ledger: self.ledger.evidence.clone(),
+            attributes,
             decision: self.decision.clone(),
             ratings,
             indicators: self.indicators.clone(),

@@ -3,5 +3,6 @@
 
 pub mod password;
 pub mod permission;
+pub mod residents;
 pub mod secret;
 pub mod throttle;

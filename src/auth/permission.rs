@@ -26,15 +26,15 @@ macro_rules! permissions {
 
 permissions! {
     /// Any signed-in user: their own session and tokens.
-    SignedIn = "session": [Admin, Planner, Expert, Reviewer, Committee];
+    SignedIn = "session": [Admin, Planner, Expert, Reviewer, Committee, Office];
     /// See decisions in scope.
     ReadDecisions = "decisions:read": [Planner, Expert, Reviewer, Committee];
     /// Register and change decisions in scope.
     WriteDecisions = "decisions:write": [Planner];
     /// See the risk models in service.
-    ReadModels = "models:read": [Admin, Planner, Expert, Reviewer, Committee];
+    ReadModels = "models:read": [Admin, Planner, Expert, Reviewer, Committee, Office];
     /// Use the AHP, fuzzy and entropy calculators.
-    UseMethods = "methods:use": [Admin, Planner, Expert, Reviewer, Committee];
+    UseMethods = "methods:use": [Admin, Planner, Expert, Reviewer, Committee, Office];
     /// Rate the factors of decisions in scope, under one's own name only.
     RateFactors = "ratings:write": [Expert];
     /// Run assessments of decisions in scope.
@@ -53,4 +53,14 @@ permissions! {
     ImportPetitions = "petitions:import": [Admin];
     /// Read petition statistics of regions in scope (aggregates only, never records).
     ReadPetitions = "petitions:read": [Planner, Reviewer, Committee, Expert];
+    /// The concern ledger (民情台账): read it, with residents masked unless `ReadResidents`.
+    ReadConcerns = "concerns:read": [Planner, Reviewer, Committee, Office];
+    /// Write a concern into the ledger (an office hears residents too).
+    RegisterConcerns = "concerns:register": [Planner, Office];
+    /// Keep the ledger: assign (派单), call the resident back (回访), close (销号), reopen (复号), import.
+    KeepLedger = "concerns:keep": [Planner];
+    /// Work a concern assigned to oneself: accept (签收), send back (退单), answer (回复).
+    HandleConcerns = "concerns:handle": [Office];
+    /// See a resident's name and phone unmasked.
+    ReadResidents = "residents:read": [Planner, Office];
 }

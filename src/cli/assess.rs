@@ -55,6 +55,7 @@ fn source(s: EvidenceSource) -> &'static str {
         EvidenceSource::Expert => "expert",
         EvidenceSource::Attribute => "attribute",
         EvidenceSource::Petition => "petition",
+        EvidenceSource::Ledger => "ledger",
         EvidenceSource::Stated => "stated",
         EvidenceSource::Assumed => "ASSUMED",
     }

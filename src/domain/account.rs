@@ -37,15 +37,18 @@ pub enum Role {
     Reviewer,
     /// Records the committee's resolution.
     Committee,
+    /// A township office (承办单位): accepts, sends back and answers the concerns assigned to it.
+    Office,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Admin,
         Role::Planner,
         Role::Expert,
         Role::Reviewer,
         Role::Committee,
+        Role::Office,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +58,7 @@ impl Role {
             Self::Expert => "expert",
             Self::Reviewer => "reviewer",
             Self::Committee => "committee",
+            Self::Office => "office",
         }
     }
 

@@ -8,6 +8,8 @@ pub mod audit;
 pub mod auth;
 pub mod checklist;
 pub mod comparison;
+pub mod concerns;
+pub mod consultations;
 pub mod cursor;
 pub mod decisions;
 pub mod extract;
@@ -76,6 +78,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(comparison::configure)
             .configure(analysis::configure)
             .configure(checklist::configure)
+            .configure(consultations::configure)
+            .configure(concerns::configure)
             .configure(resolutions::configure)
             .configure(alerts::configure),
     );
@@ -103,6 +107,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         (name = "mitigation", description = "The mitigation checklist: measures, owners, deadlines, progress"),
         (name = "resolutions", description = "The committee's resolution, the gate it answers to, and follow-up alerts"),
         (name = "petitions", description = "Petition (信访) imports and statistics: aggregates only, never personal data"),
+        (name = "consultations", description = "How a decision's opinions were heard: public notice, questionnaire, forum, visit, hearing"),
+        (name = "concerns", description = "The concern ledger (民情台账): concerns heard from residents, handled in a closed loop"),
     )
 )]
 struct ApiInfo;

@@ -31,6 +31,14 @@ fn evidence_named(model: &Model, factor: &str, lang: Lang) -> String {
                 &lang.word(Group::PetitionIndicators, p.indicator.name()),
             )],
         ),
+        Some(EvidenceRule::Ledger(l)) => lang.fill(
+            Group::Quality,
+            "ledger_evidence",
+            &[(
+                "name",
+                &lang.word(Group::LedgerIndicators, l.indicator.name()),
+            )],
+        ),
         Some(EvidenceRule::Expert) | None => lang.word(Group::EvidenceSources, "expert"),
     }
 }
@@ -65,10 +73,26 @@ pub fn finding_text(
             .min_public_notice_days
             .map(|m| decimal(m, 1))
             .unwrap_or_default();
+        let attr = |name: &str| inputs.attributes.get(name).map(|v| v.as_f64());
+        let percent = |v: Option<f64>| {
+            v.map(|v| format!("{}%", decimal(v * 100.0, 1)))
+                .unwrap_or_default()
+        };
+        let count = |name: &str| attr(name).map(|v| decimal(v, 0)).unwrap_or_default();
+        let margin = percent(attr("survey_margin"));
+        let max = percent(spec.consultation.max_survey_margin);
+        let (open, overdue) = (count("concerns_open"), count("concerns_overdue"));
         return lang.fill(
             Group::Quality,
             &serde_id(&q.code),
-            &[("days", &notice), ("min", &min)],
+            &[
+                ("days", &notice),
+                ("min", &min),
+                ("margin", &margin),
+                ("max", &max),
+                ("open", &open),
+                ("overdue", &overdue),
+            ],
         );
     };
     let name = lang.name(&f.name);
@@ -92,9 +116,13 @@ pub fn finding_text(
             ("spread", f.spread.unwrap_or(0).to_string()),
             ("experts", experts),
         ],
-        C::NoPublicNotice | C::PublicNoticeTooShort | C::NoSupportSurvey | C::HearingNotHeld => {
-            Vec::new()
-        }
+        C::NoPublicNotice
+        | C::PublicNoticeTooShort
+        | C::NoSupportSurvey
+        | C::HearingNotHeld
+        | C::SurveySampleTooSmall
+        | C::ConcernsOpen
+        | C::ConcernsOverdue => Vec::new(),
     };
     let mut filled: Vec<(&str, &str)> = vec![("factor", &name)];
     filled.extend(values.iter().map(|(k, v)| (*k, v.as_str())));

@@ -40,11 +40,18 @@ pub enum Group {
     PetitionIndicators,
     PetitionCategories,
     PetitionChannels,
+    LedgerIndicators,
+    ConcernTopics,
+    ConcernChannels,
+    ConcernStates,
+    ConcernActions,
+    Satisfaction,
+    ConsultationKinds,
     Units,
 }
 
 impl Group {
-    pub const ALL: [Group; 20] = [
+    pub const ALL: [Group; 27] = [
         Group::DecisionKinds,
         Group::DecisionStatuses,
         Group::Methods,
@@ -64,6 +71,13 @@ impl Group {
         Group::PetitionIndicators,
         Group::PetitionCategories,
         Group::PetitionChannels,
+        Group::LedgerIndicators,
+        Group::ConcernTopics,
+        Group::ConcernChannels,
+        Group::ConcernStates,
+        Group::ConcernActions,
+        Group::Satisfaction,
+        Group::ConsultationKinds,
         Group::Units,
     ];
 
@@ -89,6 +103,13 @@ impl Group {
             Group::PetitionIndicators => "petition_indicators",
             Group::PetitionCategories => "petition_categories",
             Group::PetitionChannels => "petition_channels",
+            Group::LedgerIndicators => "ledger_indicators",
+            Group::ConcernTopics => "concern_topics",
+            Group::ConcernChannels => "concern_channels",
+            Group::ConcernStates => "concern_states",
+            Group::ConcernActions => "concern_actions",
+            Group::Satisfaction => "satisfaction",
+            Group::ConsultationKinds => "consultation_kinds",
             Group::Units => "units",
         }
     }
@@ -106,6 +127,7 @@ pub enum Unit {
     Months,
     People,
     Petitions,
+    Concerns,
     /// 是 / 否
     Flag,
 }

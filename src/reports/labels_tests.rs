@@ -117,9 +117,16 @@ fn every_id() -> Vec<(Group, String)> {
         push(Group::MeasurePhases, serde_id(&p));
     }
     use EvidenceSource as E;
-    for e in [E::Expert, E::Attribute, E::Petition, E::Stated, E::Assumed] {
+    for e in [
+        E::Expert,
+        E::Attribute,
+        E::Petition,
+        E::Ledger,
+        E::Stated,
+        E::Assumed,
+    ] {
         match e {
-            E::Expert | E::Attribute | E::Petition | E::Stated | E::Assumed => {}
+            E::Expert | E::Attribute | E::Petition | E::Ledger | E::Stated | E::Assumed => {}
         }
         push(Group::EvidenceSources, serde_id(&e));
     }
@@ -140,6 +147,9 @@ fn every_id() -> Vec<(Group, String)> {
         Q::PublicNoticeTooShort,
         Q::NoSupportSurvey,
         Q::HearingNotHeld,
+        Q::SurveySampleTooSmall,
+        Q::ConcernsOpen,
+        Q::ConcernsOverdue,
     ] {
         match q {
             Q::MissingEvidence
@@ -150,7 +160,10 @@ fn every_id() -> Vec<(Group, String)> {
             | Q::NoPublicNotice
             | Q::PublicNoticeTooShort
             | Q::NoSupportSurvey
-            | Q::HearingNotHeld => {}
+            | Q::HearingNotHeld
+            | Q::SurveySampleTooSmall
+            | Q::ConcernsOpen
+            | Q::ConcernsOverdue => {}
         }
         push(Group::Quality, serde_id(&q));
     }
@@ -183,6 +196,7 @@ fn every_id() -> Vec<(Group, String)> {
         "households",
         "workers",
         "petitions",
+        "concerns",
         "money",
     ] {
         push(Group::Units, unit.to_owned());
@@ -190,6 +204,48 @@ fn every_id() -> Vec<(Group, String)> {
     // The attributes the consultation checks read (src/scoring/quality.rs).
     for a in ["public_notice_days", "support_rate", "hearing_held"] {
         push(Group::Attributes, a.to_owned());
+    }
+    // The attributes the consultation records and the ledger give (src/app/consultations.rs,
+    // src/app/ledger_evidence.rs).
+    for a in [
+        "oppose_rate",
+        "survey_margin",
+        "concerns_open",
+        "concerns_overdue",
+    ] {
+        push(Group::Attributes, a.to_owned());
+    }
+    use crate::domain::concern::{Channel as ConcernChannel, ConcernState, Satisfaction};
+    use crate::scoring::spec::LedgerIndicator as L;
+    for l in [L::OpenShare, L::OverdueShare, L::DissatisfiedShare] {
+        match l {
+            L::OpenShare | L::OverdueShare | L::DissatisfiedShare => {}
+        }
+        push(Group::LedgerIndicators, l.name().to_owned());
+    }
+    for c in ConcernChannel::ALL {
+        push(Group::ConcernChannels, c.as_str().to_owned());
+    }
+    for s in ConcernState::ALL {
+        push(Group::ConcernStates, s.as_str().to_owned());
+    }
+    for s in ConcernState::ALL {
+        for a in s.allowed() {
+            push(Group::ConcernActions, a.as_str().to_owned());
+        }
+    }
+    for s in [
+        Satisfaction::Satisfied,
+        Satisfaction::BasicallySatisfied,
+        Satisfaction::Dissatisfied,
+    ] {
+        push(Group::Satisfaction, s.as_str().to_owned());
+    }
+    for k in crate::domain::consultation::KINDS {
+        push(Group::ConsultationKinds, k.to_owned());
+    }
+    for t in crate::ledger::vocabulary::VOCABULARY.topics.keys() {
+        push(Group::ConcernTopics, t.clone());
     }
     ids
 }
@@ -300,6 +356,17 @@ fn everything_the_bundled_models_name_by_id_has_a_label() {
                         spec.id,
                         a.attribute
                     );
+                }
+                EvidenceRule::Ledger(l) => {
+                    assert!(label(Group::LedgerIndicators, l.indicator.name()).is_some());
+                    for t in &l.topics {
+                        assert!(
+                            crate::ledger::vocabulary::VOCABULARY.knows_topic(t),
+                            "{}: topic {t}",
+                            spec.id
+                        );
+                        assert!(label(Group::ConcernTopics, t).is_some());
+                    }
                 }
                 EvidenceRule::Petition(p) => {
                     assert!(label(Group::PetitionIndicators, p.indicator.name()).is_some());

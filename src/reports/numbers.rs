@@ -61,6 +61,7 @@ impl Lang {
             Some(Unit::Months) => self.count("months", value),
             Some(Unit::People) => self.count("people", value),
             Some(Unit::Petitions) => self.count("petitions", value),
+            Some(Unit::Concerns) => self.count("concerns", value),
             Some(Unit::Flag) => self.yes_no(value != 0.0),
             None => decimal(value, 4),
         }

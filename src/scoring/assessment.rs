@@ -36,6 +36,8 @@ pub enum EvidenceSource {
     Expert,
     Attribute,
     Petition,
+    /// A measure of the concern ledger (民情台账).
+    Ledger,
     /// The impact grade stated by the model's evidence rule.
     Stated,
     /// No evidence: the model's `panel.missing_evidence` grades were assumed.

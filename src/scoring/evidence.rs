@@ -60,10 +60,19 @@ pub(crate) fn gather(
             &p.grades,
             p.impact,
         ),
+        EvidenceRule::Ledger(l) => (
+            EvidenceSource::Ledger,
+            l.indicator.name().to_string(),
+            inputs.indicators.get(&factor.id).copied(),
+            &l.breakpoints,
+            &l.grades,
+            l.impact,
+        ),
     };
     let Some(raw) = raw else {
         let why = match source {
             EvidenceSource::Attribute => format!("attribute `{name}` not given"),
+            EvidenceSource::Ledger => format!("ledger indicator `{name}` not given"),
             _ => format!("petition indicator `{name}` not given"),
         };
         return from_experts(experts, stated_impact, missing, Some(why));

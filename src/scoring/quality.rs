@@ -22,6 +22,12 @@ pub enum QualityCode {
     PublicNoticeTooShort,
     NoSupportSurvey,
     HearingNotHeld,
+    /// The survey's 95 % margin of error is wider than the model accepts.
+    SurveySampleTooSmall,
+    /// Concerns registered about the decision are still open.
+    ConcernsOpen,
+    /// Concerns about the decision are unanswered past their due date.
+    ConcernsOverdue,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -214,13 +220,32 @@ pub(crate) fn consultation_findings(
             "no survey support rate recorded (support_rate)".into(),
         ));
     }
+    if let (Some(margin), Some(max)) = (attr("survey_margin"), rules.max_survey_margin)
+        && margin > max
+    {
+        let (m, x) = (margin * 100.0, max * 100.0);
+        out.push(finding(
+            C::SurveySampleTooSmall,
+            Severity::Warning,
+            None,
+            format!("问卷样本偏小：95% 置信水平下误差为 ±{m:.1}%，超过 ±{x:.1}%"),
+            format!("the survey sample is too small: its 95% margin of error is ±{m:.1}%, wider than ±{x:.1}%"),
+        ));
+    }
+    let most_oppose = match (attr("oppose_rate"), rules.hearing_oppose_above) {
+        (Some(o), Some(above)) => o > above,
+        _ => false,
+    };
     let required = match rules.hearing {
         HearingRule::Always => true,
         HearingRule::Never => false,
-        HearingRule::WhenMostObject => match (support, rules.hearing_support_below) {
-            (Some(s), Some(below)) => s < below,
-            _ => false,
-        },
+        HearingRule::WhenMostObject => {
+            most_oppose
+                || match (support, rules.hearing_support_below) {
+                    (Some(s), Some(below)) => s < below,
+                    _ => false,
+                }
+        }
     };
     let held = attr("hearing_held").is_some_and(|h| h >= 1.0);
     if required && !held {
@@ -230,6 +255,25 @@ pub(crate) fn consultation_findings(
             None,
             "依规应当举行听证，但未记录已举行听证（hearing_held）".into(),
             "a hearing is required but none is recorded as held (hearing_held)".into(),
+        ));
+    }
+    let count = |name: &str| attr(name).filter(|n| *n > 0.0).map(|n| n as u64);
+    if let Some(n) = count("concerns_overdue") {
+        out.push(finding(
+            C::ConcernsOverdue,
+            Severity::Serious,
+            None,
+            format!("民情台账中有 {n} 件涉及本决策的群众诉求逾期未答复"),
+            format!("{n} concern(s) about the decision are unanswered past their due date"),
+        ));
+    }
+    if let Some(n) = count("concerns_open") {
+        out.push(finding(
+            C::ConcernsOpen,
+            Severity::Warning,
+            None,
+            format!("民情台账中有 {n} 件涉及本决策的群众诉求尚未销号"),
+            format!("{n} concern(s) about the decision are still open"),
         ));
     }
     out

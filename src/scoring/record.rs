@@ -39,6 +39,44 @@ pub struct RecordedInputs {
     /// The decision's mitigation checklist as it stood (owners, deadlines, progress), for the report.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checklist: Vec<ChecklistEntry>,
+    /// Where each attribute's value came from: typed in, a scenario's override, a consultation record or the
+    /// concern ledger.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attribute_sources: BTreeMap<String, AttributeSource>,
+    /// The concern ledger as it was read: a replay uses this, not the ledger as it is later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<LedgerEvidence>,
+}
+
+/// Where an attribute's value came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum AttributeSource {
+    /// Typed in on the decision.
+    Typed,
+    /// A scenario's override.
+    Scenario,
+    /// Computed from a consultation record.
+    Consultation {
+        consultation_id: uuid::Uuid,
+        /// public_notice | questionnaire | hearing …
+        kind: String,
+        /// The day the record speaks for.
+        day: chrono::NaiveDate,
+    },
+    /// Counted in the concern ledger when the assessment was made.
+    Ledger,
+}
+
+/// What an assessment records of the concern ledger (民情台账): the concerns registered for the decision as
+/// they stood, their measures, and each ledger factor's value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerEvidence {
+    pub read_at: chrono::DateTime<chrono::Utc>,
+    pub measures: crate::domain::ledger::LedgerMeasures,
+    /// factor id → {indicator, topics, value}
+    pub factors: BTreeMap<String, Value>,
+    pub concerns: Vec<crate::domain::ledger::ConcernLine>,
 }
 
 /// A stored assessment read back: its head, the inputs as they were and the engine's result.

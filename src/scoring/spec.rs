@@ -200,7 +200,16 @@ pub struct ConsultationRules {
     pub hearing: HearingRule,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hearing_support_below: Option<f64>,
+    /// With `when_most_object`: a hearing is also required when the surveyed oppose share is above this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hearing_oppose_above: Option<f64>,
     pub support_survey_required: bool,
+    /// A survey whose 95 % margin of error is wider than this is flagged as too small a sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_survey_margin: Option<f64>,
+    /// The law counts the notice in working days (Monday to Friday), not calendar days.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub notice_in_working_days: bool,
     pub provenance: String,
 }
 
@@ -265,6 +274,7 @@ pub enum EvidenceRule {
     Expert,
     Attribute(AttributeRule),
     Petition(PetitionRule),
+    Ledger(LedgerRule),
 }
 
 /// attribute value v → grades[k] where k = number of breakpoints ≤ v (booleans count as 0/1).
@@ -322,6 +332,43 @@ pub struct PetitionRule {
     pub indicator: PetitionIndicator,
     pub categories: Vec<String>,
     pub window_months: u32,
+    pub breakpoints: Vec<f64>,
+    pub grades: Vec<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub impact: Option<u8>,
+    pub provenance: String,
+}
+
+/// A measure of the concern ledger (民情台账) over the concerns registered for the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LedgerIndicator {
+    /// Open concerns in the topics ÷ every concern registered for the decision.
+    OpenShare,
+    /// Open, unanswered and overdue concerns in the topics ÷ every concern registered for the decision.
+    OverdueShare,
+    /// Dissatisfied at the call-back ÷ called back, in the topics.
+    DissatisfiedShare,
+}
+
+impl LedgerIndicator {
+    pub fn name(self) -> &'static str {
+        match self {
+            LedgerIndicator::OpenShare => "open_share",
+            LedgerIndicator::OverdueShare => "overdue_share",
+            LedgerIndicator::DissatisfiedShare => "dissatisfied_share",
+        }
+    }
+}
+
+/// A ledger indicator over topics; its value, read when the assessment is made, is an assessment input (absent
+/// when no concern is registered for the decision).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerRule {
+    pub indicator: LedgerIndicator,
+    /// Topic ids of `assets/concern-vocabulary.toml`.
+    pub topics: Vec<String>,
     pub breakpoints: Vec<f64>,
     pub grades: Vec<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -347,6 +347,18 @@ fn check_evidence(spec: &ModelSpec, p: &mut Problems) {
                 }
                 (&r.breakpoints, &r.grades, r.impact)
             }
+            EvidenceRule::Ledger(r) => {
+                if r.topics.is_empty() {
+                    p.push((
+                        path.clone(),
+                        K::Evidence {
+                            factor: f.id.clone(),
+                            message: "a ledger indicator needs at least one topic".into(),
+                        },
+                    ));
+                }
+                (&r.breakpoints, &r.grades, r.impact)
+            }
         };
         if breakpoints.iter().any(|b| !b.is_finite())
             || breakpoints.windows(2).any(|w| w[1] <= w[0])

@@ -15,6 +15,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::app::{Context as UseCases, PetitionSettings};
+use crate::auth::residents::ResidentKey;
 use crate::config::{Settings, redact};
 use crate::http::auth::authenticate_requests;
 use crate::http::extract::query_error;
@@ -164,12 +165,62 @@ fn context(
     models: crate::app::ModelRegistry,
 ) -> anyhow::Result<UseCases> {
     crate::reports::fonts::init(settings.font.as_deref())?;
-    Ok(
-        UseCases::new(db, models).with_petition_settings(PetitionSettings {
-            async_threshold_bytes: settings.petitions_async_threshold_bytes,
-            job_stalled_after: Duration::from_secs(settings.petitions_job_stalled_after_seconds),
-        }),
-    )
+    let ctx = UseCases::new(db, models).with_petition_settings(PetitionSettings {
+        async_threshold_bytes: settings.petitions_async_threshold_bytes,
+        job_stalled_after: Duration::from_secs(settings.petitions_job_stalled_after_seconds),
+    });
+    Ok(match resident_key(settings)? {
+        Some(key) => ctx.with_resident_key(key),
+        None => {
+            tracing::warn!(
+                "no resident key (resident_key or resident_key_file): concerns are taken only anonymously"
+            );
+            ctx
+        }
+    })
+}
+
+/// The key residents' data is sealed with: the setting, else the key file (beside a SQLite database by default,
+/// made there on first start, readable by its owner only).
+fn resident_key(settings: &Settings) -> anyhow::Result<Option<ResidentKey>> {
+    if let Some(text) = &settings.resident_key {
+        return Ok(Some(
+            ResidentKey::from_base64(text).context("setting resident_key")?,
+        ));
+    }
+    let file = settings.resident_key_file.clone().or_else(|| {
+        let path = settings.database_url.strip_prefix("sqlite:")?;
+        let path = path.trim_start_matches("//");
+        let path = path.split('?').next()?;
+        (!path.is_empty() && path != ":memory:")
+            .then(|| std::path::Path::new(path).with_file_name("resident.key"))
+    });
+    let Some(file) = file else { return Ok(None) };
+    if !file.exists() {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        write_private(&file, &ResidentKey::generate())
+            .with_context(|| format!("cannot write the resident key {}", file.display()))?;
+        tracing::info!(file = %file.display(), "made a new resident key; keep it with the database's backups");
+    }
+    let text = std::fs::read_to_string(&file)
+        .with_context(|| format!("cannot read the resident key {}", file.display()))?;
+    Ok(Some(ResidentKey::from_base64(&text).with_context(
+        || format!("the resident key {}", file.display()),
+    )?))
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
 }
 
 /// Applies the pending migrations of the configured database; returns how many ran and the backend's name.

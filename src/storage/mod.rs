@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod assessments;
 pub mod audit;
 pub mod checklist;
+pub mod concerns;
+pub mod consultations;
 pub mod credentials;
 pub mod decisions;
 pub mod holdings;

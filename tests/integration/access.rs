@@ -8,7 +8,16 @@ use reqwest::{Client, Method};
 use serde_json::{Value, json};
 use wenping::domain::account::Role;
 
-const ALL: &[&str] = &["admin", "planner", "expert", "reviewer", "committee"];
+const ALL: &[&str] = &[
+    "admin",
+    "planner",
+    "expert",
+    "reviewer",
+    "committee",
+    "office",
+];
+const LEDGER_READERS: &[&str] = &["planner", "reviewer", "committee", "office"];
+const LEDGER_WRITERS: &[&str] = &["planner", "office"];
 const READERS: &[&str] = &["planner", "expert", "reviewer", "committee"];
 
 /// The rule for each operation: None = public, Some(roles) = who may call it. A route the server
@@ -101,6 +110,29 @@ fn rules() -> BTreeMap<&'static str, Option<&'static [&'static str]>> {
         ("GET /api/v1/decisions/{id}/resolution", Some(READERS)),
         ("GET /api/v1/decisions/{id}/alerts", Some(READERS)),
         ("GET /api/v1/alerts", Some(READERS)),
+        ("GET /api/v1/decisions/{id}/consultations", Some(READERS)),
+        (
+            "GET /api/v1/decisions/{id}/consultations/{cid}",
+            Some(READERS),
+        ),
+        (
+            "POST /api/v1/decisions/{id}/consultations",
+            Some(&["planner"][..]),
+        ),
+        (
+            "PUT /api/v1/decisions/{id}/consultations/{cid}",
+            Some(&["planner"][..]),
+        ),
+        (
+            "DELETE /api/v1/decisions/{id}/consultations/{cid}",
+            Some(&["planner"][..]),
+        ),
+        ("GET /api/v1/concerns", Some(LEDGER_READERS)),
+        ("GET /api/v1/concerns/queue", Some(LEDGER_READERS)),
+        ("GET /api/v1/concerns/stats", Some(LEDGER_READERS)),
+        ("GET /api/v1/concerns/{id}", Some(LEDGER_READERS)),
+        ("POST /api/v1/concerns", Some(LEDGER_WRITERS)),
+        ("POST /api/v1/concerns/{id}/steps", Some(LEDGER_WRITERS)),
         ("GET /api/v1/assessments/{id}/sensitivity", Some(READERS)),
         ("POST /api/v1/assessments/{id}/simulation", Some(READERS)),
         (
@@ -197,6 +229,17 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         )
         .await;
     assert_eq!(res.status(), 201);
+    let res = app
+        .post_json(
+            &format!("/api/v1/decisions/{decision_id}/consultations"),
+            &json!({"kind": "public_notice", "place": "村务公开栏", "first_day": "2026-10-01", "last_day": "2026-10-31"}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let consultation_id = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let mut callers = Vec::new();
     for (name, role) in [
         ("admin", Role::Admin),
@@ -204,6 +247,7 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
         ("expert", Role::Expert),
         ("reviewer", Role::Reviewer),
         ("committee", Role::Committee),
+        ("office", Role::Office),
     ] {
         callers.push(caller(&app, name, &[role], &["3301"]).await);
     }
@@ -238,6 +282,7 @@ async fn every_route_answers_every_role_as_the_permission_table_says() {
                 .replace("{name}", "radar")
                 .replace("{sid}", &scenario_id)
                 .replace("{item}", &item_id)
+                .replace("{cid}", &consultation_id)
                 .replace(
                     "{format}",
                     if path.contains("/charts/") {

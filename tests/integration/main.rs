@@ -10,6 +10,7 @@ mod access;
 mod analysis;
 mod assessments;
 mod browser;
+mod concerns;
 mod decisions;
 mod demo;
 mod design_refs;

@@ -100,6 +100,7 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
         operations,
         [
             "DELETE /api/v1/decisions/{id}",
+            "DELETE /api/v1/decisions/{id}/consultations/{cid}",
             "DELETE /api/v1/decisions/{id}/scenarios/{sid}",
             "DELETE /api/v1/session",
             "DELETE /api/v1/users/{id}/tokens/{token_id}",
@@ -110,12 +111,18 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
             "GET /api/v1/assessments/{id}/report.{format}",
             "GET /api/v1/assessments/{id}/sensitivity",
             "GET /api/v1/audit",
+            "GET /api/v1/concerns",
+            "GET /api/v1/concerns/queue",
+            "GET /api/v1/concerns/stats",
+            "GET /api/v1/concerns/{id}",
             "GET /api/v1/decisions",
             "GET /api/v1/decisions/{id}",
             "GET /api/v1/decisions/{id}/alerts",
             "GET /api/v1/decisions/{id}/assessments",
             "GET /api/v1/decisions/{id}/checklist",
             "GET /api/v1/decisions/{id}/comparison",
+            "GET /api/v1/decisions/{id}/consultations",
+            "GET /api/v1/decisions/{id}/consultations/{cid}",
             "GET /api/v1/decisions/{id}/ratings",
             "GET /api/v1/decisions/{id}/resolution",
             "GET /api/v1/decisions/{id}/scenarios",
@@ -138,9 +145,12 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
             "POST /api/v1/assessments/{id}/mitigation-plan",
             "POST /api/v1/assessments/{id}/replay",
             "POST /api/v1/assessments/{id}/simulation",
+            "POST /api/v1/concerns",
+            "POST /api/v1/concerns/{id}/steps",
             "POST /api/v1/decisions",
             "POST /api/v1/decisions/{id}/assessments",
             "POST /api/v1/decisions/{id}/checklist",
+            "POST /api/v1/decisions/{id}/consultations",
             "POST /api/v1/decisions/{id}/resolution",
             "POST /api/v1/decisions/{id}/scenarios",
             "POST /api/v1/methods/ahp",
@@ -152,6 +162,7 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
             "POST /api/v1/users",
             "POST /api/v1/users/{id}/password",
             "POST /api/v1/users/{id}/tokens",
+            "PUT /api/v1/decisions/{id}/consultations/{cid}",
             "PUT /api/v1/decisions/{id}/ratings/{expert}",
         ]
     );
@@ -161,6 +172,7 @@ async fn the_openapi_document_lists_every_route_the_server_answers() {
         let path = path
             .replace("{id}", "00000000-0000-0000-0000-000000000000")
             .replace("{token_id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{cid}", "00000000-0000-0000-0000-000000000000")
             .replace("{expert}", "x")
             .replace("{name}", "radar")
             .replace("{format}", "svg");

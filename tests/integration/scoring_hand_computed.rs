@@ -141,12 +141,19 @@ fn land_requisition_medium_then_low_with_two_measures() {
         .unwrap();
     assert_eq!(d.experts, vec!["B".to_string(), "C".to_string()]);
     // Consultation complete: 30 days, survey given, support ≥ 0.5 so no hearing needed.
+    // No concern ledger given: the experts' grades stand in for the ledger factor, and the finding says so.
     assert_eq!(
         codes(&a),
-        vec![(
-            QualityCode::ExpertsDisagree,
-            Some("petition_history".into())
-        )]
+        vec![
+            (
+                QualityCode::EvidenceFallback,
+                Some("resettlement_social_security".into())
+            ),
+            (
+                QualityCode::ExpertsDisagree,
+                Some("petition_history".into())
+            )
+        ]
     );
     assert!((a.dimensions[0].initial_score - (0.37333333333333335 + 0.16) / 9.0).abs() < 1e-12);
     assert!(render_table(&a).contains("compensation_standard"));

@@ -72,6 +72,9 @@ pub async fn fresh_database() -> FreshDatabase {
     }
 }
 
+/// The key the test servers seal residents' names and phones with (32 bytes of 0x2a).
+pub const TEST_RESIDENT_KEY: &str = "KioqKioqKioqKioqKioqKioqKioqKioqKioqKioqKio=";
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
@@ -83,6 +86,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         database_url: database.url.clone(),
         bind: "127.0.0.1:0".into(),
         models_dir: Some(cli::MODELS_DIR.into()),
+        resident_key: Some(TEST_RESIDENT_KEY.into()),
         ..Settings::default()
     };
     adjust(&mut settings);

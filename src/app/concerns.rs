@@ -1,0 +1,673 @@
+//! The concern ledger (民情台账): registering what residents raise, driving each concern through the closed loop
+//! (派单 → 签收 → 回复 → 回访 → 销号, with 退单 and 复号), the offices' queues, and the ledger's measures. Concerns
+//! are scoped by region like decisions; a resident's name and phone are sealed before they reach storage and
+//! shown unmasked only to roles that need the person.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::decisions::in_scope;
+use super::{AppError, Context, Precondition, authorize};
+use crate::auth::permission::{
+    HandleConcerns, KeepLedger, Permission, ReadConcerns, ReadResidents, RegisterConcerns,
+};
+use crate::domain::FieldErrors;
+use crate::domain::account::Role;
+use crate::domain::audit::AuditEntry;
+use crate::domain::concern::{
+    Concern, ConcernAction, ConcernFields, ConcernState, ConcernStep, Resident, check_step,
+    overdue, refused_step,
+};
+use crate::domain::ledger::{ConcernFacts, LedgerMeasures, grouped, measures};
+use crate::domain::principal::Principal;
+use crate::ledger::vocabulary::VOCABULARY;
+use crate::storage::concerns::{ConcernFilter, SealedConcern};
+
+pub use crate::domain::concern::ConcernFilter as Filter;
+
+const MAX_PAGE: i64 = 200;
+
+/// A page of the ledger.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ConcernPage {
+    pub items: Vec<Concern>,
+    /// Concerns matching the filter, over every page.
+    pub total: i64,
+    pub offset: i64,
+    pub limit: i64,
+}
+
+/// One concern with its history from the audit log.
+#[derive(Debug, Clone)]
+pub struct ConcernWithHistory {
+    pub concern: Concern,
+    pub history: Vec<AuditEntry>,
+    /// The actions the caller may take now (the allowed ones their role and assignment permit).
+    pub actions: Vec<ConcernAction>,
+}
+
+/// The grouping of the ledger's measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Month,
+    Office,
+    Region,
+    Decision,
+    Topic,
+}
+
+/// The ledger's measures: over everything the filter selects, and per group.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerStats {
+    pub as_of: NaiveDate,
+    pub total: LedgerMeasures,
+    /// Group key (YYYY-MM of receipt, office, region code, decision id, topic) → measures.
+    pub groups: BTreeMap<String, LedgerMeasures>,
+}
+
+/// The resident as this caller may see them, and whether it is masked.
+fn reveal(
+    ctx: &Context,
+    principal: &Principal,
+    sealed: &SealedConcern,
+) -> (Option<Resident>, bool) {
+    let Some(bytes) = &sealed.sealed else {
+        return (None, false);
+    };
+    let Some(key) = &ctx.residents else {
+        tracing::warn!(concern = %sealed.concern.id, "a resident's data is sealed but this server has no resident key");
+        return (None, true);
+    };
+    match key.open(bytes) {
+        Ok(resident) if principal.has_any(ReadResidents::ROLES) => (Some(resident), false),
+        Ok(resident) => (Some(resident.masked()), true),
+        Err(e) => {
+            tracing::warn!(concern = %sealed.concern.id, error = %e, "a resident's data cannot be opened");
+            (None, true)
+        }
+    }
+}
+
+fn shown(ctx: &Context, principal: &Principal, sealed: SealedConcern) -> Concern {
+    let (resident, masked) = reveal(ctx, principal, &sealed);
+    Concern {
+        resident,
+        resident_masked: masked,
+        ..sealed.concern
+    }
+}
+
+/// The concern, if the caller's scope covers its region; otherwise 404.
+async fn concern_in_scope(
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<SealedConcern, AppError> {
+    match ctx.db.concern(id, ctx.clock().today()).await {
+        Ok(c) if principal.scope.covers_code(c.concern.region.as_str()) => Ok(c),
+        Ok(_) => Err(AppError::NotFound(format!("no concern with id {id}"))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The ledger's number for a concern registered without one: MQ, the day received, and a random tail.
+fn new_number(received: DateTime<Utc>, id: Uuid) -> String {
+    let tail: String = id.simple().to_string().chars().take(6).collect();
+    format!("MQ{}-{}", received.format("%Y%m%d"), tail.to_uppercase())
+}
+
+/// A new concern as it is registered: every loop field empty.
+pub(crate) fn new_concern(
+    fields: &ConcernFields,
+    actor: &str,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Concern {
+    let id = Uuid::new_v4();
+    let state = ConcernState::Registered;
+    Concern {
+        id,
+        number: fields
+            .number
+            .clone()
+            .unwrap_or_else(|| new_number(fields.received_at, id)),
+        channel: fields.channel,
+        received_at: fields.received_at,
+        region: fields.region.clone(),
+        topic: fields.topic.clone(),
+        content: fields.content.trim().to_owned(),
+        resident: None,
+        resident_masked: false,
+        decisions: fields.decisions.clone(),
+        state,
+        office: None,
+        handler: None,
+        due_on: None,
+        answer: None,
+        answered_at: None,
+        adopted_measure: None,
+        satisfaction: None,
+        closed_at: None,
+        reopen_count: 0,
+        last_reason: None,
+        overdue: overdue(state, None, today),
+        allowed: state.allowed().to_vec(),
+        version: 1,
+        created_by: actor.to_owned(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// The sealed resident of a registration; `None` when anonymous. Refused when the server cannot seal.
+pub(crate) fn seal(
+    ctx: &Context,
+    resident: Option<&Resident>,
+) -> Result<Option<Vec<u8>>, AppError> {
+    let Some(resident) = resident.filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let key = ctx.residents.as_ref().ok_or_else(|| {
+        AppError::invalid(
+            "resident",
+            "this server has no resident key (setting resident_key), so residents' names and phones cannot be stored; register the concern anonymously or ask the administrator",
+        )
+    })?;
+    Ok(Some(key.seal(resident)))
+}
+
+/// Checks what a registration names: the region in the caller's scope, the decisions in scope.
+pub(crate) async fn check_registration(
+    ctx: &Context,
+    principal: &Principal,
+    fields: &ConcernFields,
+    prefix: &str,
+) -> Result<(), AppError> {
+    if !principal.scope.covers_code(fields.region.as_str()) {
+        return Err(AppError::Forbidden(format!(
+            "{prefix}region: region {} lies outside your region scope",
+            fields.region
+        )));
+    }
+    for (k, id) in fields.decisions.iter().enumerate() {
+        if in_scope(ctx, principal, *id).await.is_err() {
+            return Err(AppError::invalid(
+                format!("{prefix}decisions[{k}]"),
+                format!("no decision with id {id} in your scope"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Registers a concern heard from a resident.
+pub async fn register(
+    ctx: &Context,
+    principal: &Principal,
+    fields: impl FnOnce() -> Result<ConcernFields, AppError>,
+) -> Result<Concern, AppError> {
+    authorize::<RegisterConcerns>(principal)?;
+    let fields = fields()?;
+    let now = ctx.clock().now();
+    fields.validate(now, |t| VOCABULARY.knows_topic(t))?;
+    check_registration(ctx, principal, &fields, "").await?;
+    let sealed = seal(ctx, fields.resident.as_ref())?;
+    let concern = new_concern(&fields, &principal.username, now, ctx.clock().today());
+    ctx.db
+        .insert_concern(&concern, sealed.as_deref(), &principal.username)
+        .await?;
+    get(ctx, principal, concern.id).await.map(|c| c.concern)
+}
+
+/// The concerns of the filter within the caller's scope, newest first, a page at a time.
+pub async fn list(
+    ctx: &Context,
+    principal: &Principal,
+    mut filter: ConcernFilter,
+) -> Result<ConcernPage, AppError> {
+    authorize::<ReadConcerns>(principal)?;
+    filter.scope = Some(principal.scope.clone());
+    let limit = filter.limit.unwrap_or(50).clamp(1, MAX_PAGE);
+    filter.limit = Some(limit);
+    filter.offset = filter.offset.max(0);
+    let today = ctx.clock().today();
+    let total = ctx.db.count_concerns(&filter).await?;
+    let rows = ctx.db.concerns(&filter, today).await?;
+    Ok(ConcernPage {
+        items: rows.into_iter().map(|r| shown(ctx, principal, r)).collect(),
+        total,
+        offset: filter.offset,
+        limit,
+    })
+}
+
+/// Every concern of the filter within the caller's scope (for exports), residents masked whoever asks.
+pub async fn export(
+    ctx: &Context,
+    principal: &Principal,
+    mut filter: ConcernFilter,
+) -> Result<Vec<Concern>, AppError> {
+    authorize::<ReadConcerns>(principal)?;
+    filter.scope = Some(principal.scope.clone());
+    filter.limit = None;
+    let rows = ctx.db.concerns(&filter, ctx.clock().today()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mut c = shown(ctx, principal, r);
+            c.resident = c.resident.map(|r| r.masked());
+            c.resident_masked = c.resident.is_some();
+            c
+        })
+        .collect())
+}
+
+/// The actions of `allowed` this caller may take on `concern`.
+fn actions_for(principal: &Principal, concern: &Concern) -> Vec<ConcernAction> {
+    concern
+        .allowed
+        .iter()
+        .copied()
+        .filter(|a| permitted(principal, concern, *a).is_ok())
+        .collect()
+}
+
+fn permitted(
+    principal: &Principal,
+    concern: &Concern,
+    action: ConcernAction,
+) -> Result<(), AppError> {
+    if action.by_office() {
+        authorize::<HandleConcerns>(principal)?;
+        if concern.handler.as_deref() != Some(principal.username.as_str()) {
+            return Err(AppError::Forbidden(format!(
+                "only the concern's handler ({}) may {} it",
+                concern.handler.as_deref().unwrap_or("none yet"),
+                action.as_str().replace('_', " ")
+            )));
+        }
+        Ok(())
+    } else {
+        authorize::<KeepLedger>(principal)
+    }
+}
+
+/// One concern with its history.
+pub async fn get(
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<ConcernWithHistory, AppError> {
+    authorize::<ReadConcerns>(principal)?;
+    let sealed = concern_in_scope(ctx, principal, id).await?;
+    let history = ctx.db.concern_history(id).await?;
+    let concern = shown(ctx, principal, sealed);
+    Ok(ConcernWithHistory {
+        actions: actions_for(principal, &concern),
+        concern,
+        history,
+    })
+}
+
+/// Takes one step of the loop, based on the version named (If-Match). A step the state does not allow is a
+/// 409 naming the allowed ones.
+pub async fn step(
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+    based_on: Option<&Precondition>,
+    step: impl FnOnce() -> Result<ConcernStep, AppError>,
+) -> Result<Concern, AppError> {
+    authorize::<ReadConcerns>(principal)?;
+    let sealed = concern_in_scope(ctx, principal, id).await?;
+    let current = sealed.concern.clone();
+    Precondition::required(based_on, &current.etag())?;
+    let step = step()?;
+    permitted(principal, &current, step.action)?;
+    if !current.state.allowed().contains(&step.action) {
+        return Err(AppError::Conflict(refused_step(current.state, step.action)));
+    }
+    let today = ctx.clock().today();
+    check_step(&step, today)?;
+    if step.action == ConcernAction::Assign {
+        check_handler(ctx, step.handler.as_deref().unwrap_or_default()).await?;
+    }
+    if let Some(measure) = &step.adopted_measure {
+        check_adopted(ctx, principal, &current, measure).await?;
+    }
+    let next = advance(&current, &step, ctx.clock().now(), today)?;
+    ctx.db
+        .record_concern_step(
+            &current,
+            &next,
+            sealed.sealed.is_some(),
+            step.action.as_str(),
+            &principal.username,
+        )
+        .await?;
+    get(ctx, principal, id).await.map(|c| c.concern)
+}
+
+/// The handler must be an account of an office, not disabled.
+async fn check_handler(ctx: &Context, handler: &str) -> Result<(), AppError> {
+    match ctx.db.user_by_name(handler.trim()).await? {
+        Some(user) if !user.disabled && user.roles.contains(&Role::Office) => Ok(()),
+        Some(_) => Err(AppError::invalid(
+            "handler",
+            format!("{handler} is not an active account of an office (role office)"),
+        )),
+        None => Err(AppError::invalid(
+            "handler",
+            format!("no account named {handler}"),
+        )),
+    }
+}
+
+/// An adopted measure must be a measure of the model of a decision the concern is about.
+async fn check_adopted(
+    ctx: &Context,
+    principal: &Principal,
+    concern: &Concern,
+    measure: &str,
+) -> Result<(), AppError> {
+    for id in &concern.decisions {
+        if let Ok(decision) = in_scope(ctx, principal, *id).await
+            && ctx.models().knows_measure(decision.fields.kind, measure)
+        {
+            return Ok(());
+        }
+    }
+    Err(AppError::invalid(
+        "adopted_measure",
+        format!(
+            "'{}' is not a measure of the risk model of a decision this concern is about",
+            measure.chars().take(60).collect::<String>()
+        ),
+    ))
+}
+
+/// The concern after `step`, which the state allows and whose fields are checked.
+fn advance(
+    current: &Concern,
+    step: &ConcernStep,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+) -> Result<Concern, FieldErrors> {
+    let mut next = current.clone();
+    let trimmed = |v: &Option<String>| v.as_deref().map(|s| s.trim().to_owned());
+    match step.action {
+        ConcernAction::Assign => {
+            next.office = trimmed(&step.office);
+            next.handler = trimmed(&step.handler);
+            next.due_on = step.due_on;
+        }
+        ConcernAction::Accept => {}
+        ConcernAction::SendBack => {
+            next.last_reason = trimmed(&step.reason);
+        }
+        ConcernAction::Answer => {
+            next.answer = trimmed(&step.answer);
+            next.answered_at = Some(now);
+            next.adopted_measure = trimmed(&step.adopted_measure);
+        }
+        ConcernAction::CallBack => {
+            next.satisfaction = step.satisfaction;
+        }
+        ConcernAction::Close => {
+            if next.satisfaction.is_some_and(|s| !s.satisfied())
+                && step.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            {
+                return Err(FieldErrors::single(
+                    "reason",
+                    "the resident is not satisfied: reopen the concern, or say why it is closed all the same (what cannot be solved is explained)",
+                ));
+            }
+            next.closed_at = Some(now);
+            if step.reason.is_some() {
+                next.last_reason = trimmed(&step.reason);
+            }
+        }
+        ConcernAction::Reopen => {
+            next.reopen_count += 1;
+            next.last_reason = trimmed(&step.reason);
+            next.closed_at = None;
+            next.satisfaction = None;
+            // A reopened concern waits for a new answer, due again in the office's usual time.
+            next.due_on = Some(today + chrono::Duration::days(VOCABULARY.default_due_days));
+        }
+    }
+    next.state = step.action.target();
+    next.allowed = next.state.allowed().to_vec();
+    next.overdue = overdue(next.state, next.due_on, today);
+    next.version += 1;
+    next.updated_at = now;
+    Ok(next)
+}
+
+/// An office's queue: what its handler must accept or answer, due first.
+pub async fn queue(
+    ctx: &Context,
+    principal: &Principal,
+    handler: Option<&str>,
+) -> Result<Vec<Concern>, AppError> {
+    authorize::<ReadConcerns>(principal)?;
+    let handler = handler.unwrap_or(principal.username.as_str());
+    let filter = ConcernFilter {
+        scope: Some(principal.scope.clone()),
+        handler: Some(handler.to_owned()),
+        states: vec![
+            ConcernState::Assigned,
+            ConcernState::Accepted,
+            ConcernState::Reopened,
+        ],
+        ..Default::default()
+    };
+    let mut items: Vec<Concern> = ctx
+        .db
+        .concerns(&filter, ctx.clock().today())
+        .await?
+        .into_iter()
+        .map(|r| shown(ctx, principal, r))
+        .collect();
+    items.sort_by_key(|c| (c.due_on.unwrap_or(NaiveDate::MAX), c.received_at));
+    Ok(items)
+}
+
+/// The ledger's measures over the filter, and per group.
+pub async fn stats(
+    ctx: &Context,
+    principal: &Principal,
+    mut filter: ConcernFilter,
+    group_by: GroupBy,
+) -> Result<LedgerStats, AppError> {
+    authorize::<ReadConcerns>(principal)?;
+    filter.scope = Some(principal.scope.clone());
+    filter.limit = None;
+    let today = ctx.clock().today();
+    let rows = ctx.db.concerns(&filter, today).await?;
+    let facts: Vec<(Vec<String>, ConcernFacts)> = rows
+        .iter()
+        .map(|r| {
+            let c = &r.concern;
+            let keys = match group_by {
+                GroupBy::Month => vec![c.received_at.format("%Y-%m").to_string()],
+                GroupBy::Office => vec![c.office.clone().unwrap_or_default()],
+                GroupBy::Region => vec![c.region.as_str().to_owned()],
+                GroupBy::Topic => vec![c.topic.clone()],
+                GroupBy::Decision => c.decisions.iter().map(Uuid::to_string).collect(),
+            };
+            (keys, ConcernFacts::from(c))
+        })
+        .collect();
+    let total = measures(facts.iter().map(|(_, f)| f), today);
+    let groups = grouped(
+        facts
+            .iter()
+            .flat_map(|(keys, f)| keys.iter().map(move |k| (k.clone(), f))),
+        today,
+    );
+    Ok(LedgerStats {
+        as_of: today,
+        total,
+        groups,
+    })
+}
+
+/// The ledger's filter as a person or a program writes it (query string or form): every value text, parsed here
+/// once for the JSON API and the pages alike; each error names its parameter.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConcernQuery {
+    /// Division-code prefix: a township takes its villages.
+    pub region: Option<String>,
+    /// One state or several separated by commas: registered, assigned, accepted, answered, called_back, closed,
+    /// sent_back, reopened; `open` means every state but closed.
+    pub state: Option<String>,
+    pub office: Option<String>,
+    /// The handler's account name.
+    pub handler: Option<String>,
+    /// A decision id: the concerns about it.
+    pub decision: Option<String>,
+    /// A topic id of the concern vocabulary.
+    pub topic: Option<String>,
+    /// contact_card | visit | forum | letter | walk_in | phone | hotline | online
+    pub channel: Option<String>,
+    /// true: only the open ones unanswered past their due date.
+    pub overdue: Option<String>,
+    /// Received on or after this day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Received on or before this day (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// Words in the number or the content.
+    pub q: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<String>,
+    /// Concerns to skip (default 0).
+    pub offset: Option<String>,
+    /// stats only: month (default) | office | region | decision | topic
+    pub group_by: Option<String>,
+}
+
+fn nonempty(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl ConcernQuery {
+    /// The filter, or the first parameter that does not parse.
+    pub fn to_filter(&self, today: NaiveDate) -> Result<ConcernFilter, crate::domain::FieldError> {
+        use crate::domain::FieldError;
+        use crate::domain::concern::Channel;
+        use crate::domain::text::clean_line;
+        let line = |name: &str, v: &Option<String>| -> Result<Option<String>, FieldError> {
+            nonempty(v)
+                .map(|s| {
+                    clean_line(s, 200)
+                        .map(str::to_owned)
+                        .map_err(|m| FieldError::new(name, m))
+                })
+                .transpose()
+        };
+        let day = |name: &str, v: &Option<String>| -> Result<Option<NaiveDate>, FieldError> {
+            nonempty(v)
+                .map(|s| {
+                    s.parse::<NaiveDate>()
+                        .map_err(|_| FieldError::new(name, "must be a date, YYYY-MM-DD"))
+                })
+                .transpose()
+        };
+        let number = |name: &str, v: &Option<String>| -> Result<Option<i64>, FieldError> {
+            nonempty(v)
+                .map(|s| {
+                    s.parse::<i64>()
+                        .ok()
+                        .filter(|n| *n >= 0)
+                        .ok_or_else(|| FieldError::new(name, "must be a whole number ≥ 0"))
+                })
+                .transpose()
+        };
+        let region = nonempty(&self.region)
+            .map(|r| {
+                crate::domain::region::parse_prefix(r).map_err(|m| FieldError::new("region", m))
+            })
+            .transpose()?;
+        let mut states = Vec::new();
+        if let Some(raw) = nonempty(&self.state) {
+            for part in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                if part == "open" {
+                    states.extend(ConcernState::ALL.into_iter().filter(|s| s.open()));
+                } else {
+                    states.push(ConcernState::parse(part).ok_or_else(|| {
+                        FieldError::new(
+                            "state",
+                            format!("'{}' is not a state; use registered, assigned, accepted, answered, called_back, closed, sent_back, reopened or open", part.chars().take(40).collect::<String>()),
+                        )
+                    })?);
+                }
+            }
+        }
+        let decision = nonempty(&self.decision)
+            .map(|d| {
+                Uuid::parse_str(d).map_err(|_| FieldError::new("decision", "must be a decision id"))
+            })
+            .transpose()?;
+        let topic = line("topic", &self.topic)?;
+        if let Some(t) = &topic
+            && !VOCABULARY.knows_topic(t)
+        {
+            return Err(FieldError::new(
+                "topic",
+                "is not a topic of the concern vocabulary",
+            ));
+        }
+        let channel = nonempty(&self.channel)
+            .map(|c| {
+                Channel::parse(c).ok_or_else(|| {
+                    FieldError::new("channel", "must be contact_card, visit, forum, letter, walk_in, phone, hotline or online")
+                })
+            })
+            .transpose()?;
+        let overdue = match nonempty(&self.overdue) {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(FieldError::new("overdue", "must be true or false")),
+        };
+        let at_midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+        let from = day("from", &self.from)?;
+        let to = day("to", &self.to)?;
+        Ok(ConcernFilter {
+            scope: None,
+            region,
+            states,
+            office: line("office", &self.office)?,
+            handler: line("handler", &self.handler)?,
+            decision,
+            topic,
+            channel,
+            received_from: from.and_then(at_midnight),
+            received_before: to.and_then(|d| d.succ_opt()).and_then(at_midnight),
+            due_before: overdue.then_some(today),
+            text: line("q", &self.q)?,
+            limit: number("limit", &self.limit)?,
+            offset: number("offset", &self.offset)?.unwrap_or(0),
+        })
+    }
+
+    pub fn group_by(&self) -> Result<GroupBy, crate::domain::FieldError> {
+        match nonempty(&self.group_by) {
+            None | Some("month") => Ok(GroupBy::Month),
+            Some("office") => Ok(GroupBy::Office),
+            Some("region") => Ok(GroupBy::Region),
+            Some("decision") => Ok(GroupBy::Decision),
+            Some("topic") => Ok(GroupBy::Topic),
+            Some(_) => Err(crate::domain::FieldError::new(
+                "group_by",
+                "must be month, office, region, decision or topic",
+            )),
+        }
+    }
+}
