@@ -16,6 +16,7 @@ use super::petition_evidence::petition_indicators;
 use super::{AppError, Context};
 use crate::domain::attributes::AttributeValue;
 use crate::domain::checklist::ChecklistItem;
+use crate::domain::consultation::ConsultationEntry;
 use crate::domain::decision::Decision;
 use crate::domain::ratings::RatingSheet;
 use crate::domain::scenario::Scenario;
@@ -43,6 +44,7 @@ pub struct DecisionBasis<'m> {
     /// win over the values typed on the decision, and a scenario's overrides win over them.
     derived: BTreeMap<String, (AttributeValue, AttributeSource)>,
     ledger: LedgerInputs,
+    consultations: Vec<ConsultationEntry>,
 }
 
 /// One scenario's inputs: what an assessment made now records, and the measures proposed.
@@ -115,6 +117,7 @@ impl<'m> DecisionBasis<'m> {
             evidence,
             derived,
             ledger,
+            consultations: consultations.iter().map(ConsultationEntry::from).collect(),
         })
     }
 
@@ -155,6 +158,7 @@ impl<'m> DecisionBasis<'m> {
         let recorded = RecordedInputs {
             attribute_sources,
             ledger: self.ledger.evidence.clone(),
+            consultations: self.consultations.clone(),
             attributes,
             decision: self.decision.clone(),
             ratings,

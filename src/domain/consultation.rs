@@ -160,6 +160,25 @@ impl Consultation {
     }
 }
 
+/// A consultation as an assessment records it: what the report's chapter 3 prints, as it was then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationEntry {
+    pub id: Uuid,
+    pub fields: ConsultationFields,
+    pub figures: ConsultationFigures,
+}
+
+impl From<&Consultation> for ConsultationEntry {
+    fn from(c: &Consultation) -> Self {
+        Self {
+            id: c.id,
+            fields: c.fields.clone(),
+            figures: c.figures,
+        }
+    }
+}
+
 /// Monday-to-Friday days from `first` to `last`, both counted.
 pub fn working_days(first: NaiveDate, last: NaiveDate) -> i64 {
     first

@@ -85,6 +85,14 @@ impl Lang {
         )
     }
 
+    /// A ledger indicator's value: "12.5%".
+    pub fn ledger_value(self, indicator: &str, value: f64) -> String {
+        self.by_unit(
+            label(Group::LedgerIndicators, indicator).and_then(|l| l.unit),
+            value,
+        )
+    }
+
     /// What a factor's probability was read from, named and formatted: "签约率 85%", "重复信访占比 30%".
     /// `None` when the probability came from the experts or was stated.
     pub fn evidence_reading(self, e: &EvidenceUsed) -> Option<String> {
@@ -98,6 +106,11 @@ impl Lang {
                 "{} {}",
                 self.word(Group::PetitionIndicators, name),
                 self.indicator_value(name, raw)
+            )),
+            (EvidenceSource::Ledger, Some(name), Some(raw)) => Some(format!(
+                "{} {}",
+                self.word(Group::LedgerIndicators, name),
+                self.ledger_value(name, raw)
             )),
             _ => None,
         }

@@ -46,6 +46,9 @@ pub struct RecordedInputs {
     /// The concern ledger as it was read: a replay uses this, not the ledger as it is later.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<LedgerEvidence>,
+    /// The decision's consultation records as they were, for the report's chapter 3.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consultations: Vec<crate::domain::consultation::ConsultationEntry>,
 }
 
 /// Where an attribute's value came from.

@@ -20,15 +20,16 @@ fn surveyed_attributes(data: &ReportData) -> Vec<String> {
     names
 }
 
-/// The petition indicator a factor's evidence rule reads, by its id.
-fn indicator_of(data: &ReportData, factor: &str) -> Option<&'static str> {
+/// The indicator a factor's evidence rule reads (petition or ledger), with its label group.
+fn indicator_of(data: &ReportData, factor: &str) -> Option<(Group, &'static str)> {
     data.model
         .spec()
         .factors
         .iter()
         .find(|f| f.id == factor)
         .and_then(|f| match &f.evidence {
-            EvidenceRule::Petition(p) => Some(p.indicator.name()),
+            EvidenceRule::Petition(p) => Some((Group::PetitionIndicators, p.indicator.name())),
+            EvidenceRule::Ledger(l) => Some((Group::LedgerIndicators, l.indicator.name())),
             _ => None,
         })
 }
@@ -120,6 +121,7 @@ pub(super) fn write(
         "三、调查情况",
         "3 Survey: consultation and petition history",
     ));
+    super::consultations::write(doc, data, lang);
     let attrs = &data.inputs.attributes;
     let surveyed: Vec<Vec<String>> = surveyed_attributes(data)
         .into_iter()
@@ -128,16 +130,22 @@ pub(super) fn write(
                 .get(&name)
                 .map(|v| lang.attribute_value(&name, *v))
                 .unwrap_or_else(|| lang.pick("（未记录）", "(not recorded)").to_owned());
-            vec![lang.word(Group::Attributes, &name), value]
+            let source = attrs
+                .contains_key(&name)
+                .then(|| super::consultations::source_of(data, &name, lang))
+                .unwrap_or_default();
+            vec![lang.word(Group::Attributes, &name), value, source]
         })
         .collect();
     doc.table(
         &[
             lang.pick("征求意见与决策属性", "consultation and decision facts"),
             lang.pick("记录", "recorded"),
+            lang.pick("来源", "source"),
         ],
         &surveyed,
     );
+    super::concerns::write(doc, data, lang);
     let indicators: Vec<Vec<String>> = data
         .inputs
         .indicators
@@ -146,13 +154,12 @@ pub(super) fn write(
             let indicator = indicator_of(data, f);
             vec![
                 data.factor_name(f, lang),
-                indicator
-                    .map(|i| lang.word(Group::PetitionIndicators, i))
-                    .unwrap_or_default(),
+                indicator.map(|(g, i)| lang.word(g, i)).unwrap_or_default(),
                 format!(
                     "#{}",
                     match indicator {
-                        Some(i) => lang.indicator_value(i, *v),
+                        Some((Group::LedgerIndicators, i)) => lang.ledger_value(i, *v),
+                        Some((_, i)) => lang.indicator_value(i, *v),
                         None => crate::reports::numbers::decimal(*v, 4),
                     }
                 ),
@@ -161,13 +168,16 @@ pub(super) fn write(
         .collect();
     if indicators.is_empty() {
         doc.paragraph(lang.pick(
-            "本次评估未使用信访历史指标。",
-            "No petition-history indicators were used in this assessment.",
+            "本次评估未使用信访或民情台账指标。",
+            "No petition or concern-ledger indicators were used in this assessment.",
         ));
     } else {
         doc.table(
             &[
-                lang.pick("信访指标因素", "petition indicator factor"),
+                lang.pick(
+                    "信访与民情台账指标因素",
+                    "petition and ledger indicator factor",
+                ),
                 lang.pick("指标", "indicator"),
                 lang.pick("指标值", "value"),
             ],

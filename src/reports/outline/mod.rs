@@ -3,7 +3,9 @@
 
 mod analysis;
 mod appendix;
+mod concerns;
 mod conclusion;
+mod consultations;
 mod facts;
 mod mitigation;
 mod petitions;

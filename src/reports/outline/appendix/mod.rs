@@ -18,5 +18,6 @@ pub(super) fn write(
     uncertainty::write(doc, data, lang)?;
     scenarios::write(doc, data, lang)?;
     quality::write(doc, data, lang);
+    super::concerns::appendix(doc, data, lang);
     provenance::write(doc, data, lang)
 }
