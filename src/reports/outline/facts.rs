@@ -130,10 +130,11 @@ pub(super) fn write(
                 .get(&name)
                 .map(|v| lang.attribute_value(&name, *v))
                 .unwrap_or_else(|| lang.pick("（未记录）", "(not recorded)").to_owned());
-            let source = attrs
-                .contains_key(&name)
-                .then(|| super::consultations::source_of(data, &name, lang))
-                .unwrap_or_default();
+            let source = if attrs.contains_key(&name) {
+                super::consultations::source_of(data, &name, lang)
+            } else {
+                String::new()
+            };
             vec![lang.word(Group::Attributes, &name), value, source]
         })
         .collect();
