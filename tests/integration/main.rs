@@ -19,6 +19,7 @@ mod hostile;
 mod input_holes;
 mod instances;
 mod layering;
+mod ledger_measures;
 mod methods;
 mod model_numbers;
 mod models;
