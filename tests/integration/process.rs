@@ -229,6 +229,9 @@ async fn assess_scores_a_file_offline() {
     assert!(!out.stdout.is_empty());
 }
 
+const RESIDENT_NAME: &str = "赵桂兰";
+const RESIDENT_PHONE: &str = "13700001111";
+
 #[tokio::test]
 async fn secrets_never_reach_the_log() {
     let database = fresh_database().await;
@@ -241,6 +244,7 @@ async fn secrets_never_reach_the_log() {
     let mut command = wenping_on(&database.url);
     command
         .env("RUST_LOG", "trace")
+        .env("WENPING_RESIDENT_KEY", crate::common::TEST_RESIDENT_KEY)
         .stderr(log.reopen().unwrap());
     let server = serve_with(command).await;
     let base = server.url.clone();
@@ -266,6 +270,24 @@ async fn secrets_never_reach_the_log() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // A resident's name and phone: registered, refused as a duplicate, refused as invalid.
+    let concern = serde_json::json!({
+        "number": "MQ-LOG-1", "channel": "phone", "received_at": "2026-11-02T01:00:00Z",
+        "region": "330199001", "topic": "compensation", "content": "补偿款何时到账",
+        "resident": {"name": RESIDENT_NAME, "phone": RESIDENT_PHONE}
+    });
+    let mut invalid = concern.clone();
+    invalid["topic"] = serde_json::json!("no_such_topic");
+    for (body, status) in [(&concern, 201), (&concern, 409), (&invalid, 422)] {
+        let res = client
+            .post(format!("{base}/api/v1/concerns"))
+            .header("authorization", format!("Bearer {token}"))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status);
+    }
     server.kill().await;
     let text = std::fs::read_to_string(log.path()).unwrap();
     assert!(
@@ -276,6 +298,10 @@ async fn secrets_never_reach_the_log() {
     let session_secret = cookie.split('=').nth(1).unwrap();
     for secret in [password.as_str(), token.as_str(), session_secret] {
         assert!(!text.contains(secret), "a secret reached the log");
+    }
+    assert!(text.contains("/api/v1/concerns"), "the registrations were logged");
+    for personal in [RESIDENT_NAME, RESIDENT_PHONE] {
+        assert!(!text.contains(personal), "a resident's {personal} reached the log");
     }
 }
 
