@@ -15,7 +15,9 @@ use uuid::Uuid;
 use super::assessments::{self, AssessRequest};
 use super::petitions::{self, Upload};
 use super::{AppError, Context, Precondition, accounts, authorize};
-use super::{checklist, decisions, ratings, resolutions, scenarios};
+use super::{
+    FixedClock, checklist, concerns, consultations, decisions, ratings, resolutions, scenarios,
+};
 use crate::auth::permission::ManageUsers;
 use crate::domain::account::Role;
 use crate::domain::decision::{Decision, DecisionFields, DecisionKind, DecisionStatus};
@@ -232,6 +234,42 @@ async fn move_to(
     .await
 }
 
+/// Records how the residents were heard (the planner) and takes each concern about the decision through the
+/// steps of its plan, each by the user whose step it is, on the day the plan says: the use cases run on a clock
+/// set to that day, so answers are on time or late and a due date passes as it would have.
+async fn hear_residents(
+    ctx: &Context,
+    cast: &Cast,
+    plan: &data::DecisionPlan,
+    decision: &Decision,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let planner = cast.first(Role::Planner)?;
+    for record in &plan.consultations {
+        let fields = record.fields(today).map_err(data_error)?;
+        consultations::record(ctx, planner, decision.id, || Ok(fields)).await?;
+    }
+    let on = |days: i64| {
+        ctx.clone()
+            .with_clock(FixedClock(data::morning(today, days)))
+    };
+    for concern in &plan.concerns {
+        let fields = concern.fields(today, decision.id);
+        let mut current =
+            concerns::register(&on(concern.received_in_days), planner, || Ok(fields)).await?;
+        for step in &concern.steps {
+            let based_on = Precondition::Etags(vec![current.etag()]);
+            let by = cast.named(&step.by)?;
+            let next = step.step(today);
+            current = concerns::step(&on(step.in_days), by, current.id, Some(&based_on), || {
+                Ok(next)
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Registers a decision and takes it as far as its plan says: the experts rate, the planner adds scenarios and
 /// the checklist and assesses, the committee resolves, the planner starts implementing.
 async fn take_through_stages(
@@ -267,6 +305,7 @@ async fn take_through_stages(
         checklist::add(ctx, planner, decision.id, || Ok(items)).await?;
     }
     let mut residual_level = None;
+    hear_residents(ctx, cast, plan, &decision, today).await?;
     if plan.stage >= Assessed {
         let request = AssessRequest {
             measures: (!plan.measures.is_empty()).then(|| plan.measures.clone()),

@@ -32,7 +32,14 @@ pub async fn serve_demo(database_url: &str) -> Served {
 
 /// The account lines of the demo's block: role, username, password.
 pub fn printed_accounts(banner: &str) -> Vec<(String, String, String)> {
-    let roles = ["admin", "planner", "expert", "reviewer", "committee"];
+    let roles = [
+        "admin",
+        "planner",
+        "expert",
+        "reviewer",
+        "committee",
+        "office",
+    ];
     banner
         .lines()
         .filter_map(|line| {
@@ -120,7 +127,9 @@ async fn the_demo_county_is_made_once_and_every_role_signs_in_with_its_printed_p
             "expert",
             "expert",
             "reviewer",
-            "committee"
+            "committee",
+            "office",
+            "office"
         ],
         "{banner}"
     );
@@ -434,7 +443,7 @@ async fn the_demo_tells_the_same_story_on_any_day() {
         assert!(county.petitions > 6000, "{day}: {}", county.petitions);
         assert!(matches!(
             demo::seed(&ctx, &Principal::operator()).await.unwrap(),
-            Demo::Skipped(held) if held.decisions == 5 && held.users == 7
+            Demo::Skipped(held) if held.decisions == 5 && held.users == 9
         ));
         ctx.close().await;
     }

@@ -299,9 +299,15 @@ async fn secrets_never_reach_the_log() {
     for secret in [password.as_str(), token.as_str(), session_secret] {
         assert!(!text.contains(secret), "a secret reached the log");
     }
-    assert!(text.contains("/api/v1/concerns"), "the registrations were logged");
+    assert!(
+        text.contains("/api/v1/concerns"),
+        "the registrations were logged"
+    );
     for personal in [RESIDENT_NAME, RESIDENT_PHONE] {
-        assert!(!text.contains(personal), "a resident's {personal} reached the log");
+        assert!(
+            !text.contains(personal),
+            "a resident's {personal} reached the log"
+        );
     }
 }
 

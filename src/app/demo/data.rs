@@ -3,12 +3,17 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::domain::account::Role;
 use crate::domain::attributes::AttributeValue;
 use crate::domain::checklist::{ItemFields, ItemStatus};
+use crate::domain::concern::{
+    Channel, ConcernAction, ConcernFields, ConcernStep, Resident, Satisfaction,
+};
+use crate::domain::consultation::{Attendance, ConsultationFields};
 use crate::domain::decision::{Affected, DecisionFields, DecisionKind, DecisionStatus};
 use crate::domain::petition::Region;
 use crate::domain::ratings::{FactorRating, RatingSheet};
@@ -113,6 +118,188 @@ pub struct DecisionPlan {
     #[serde(default)]
     pub scenarios: Vec<ScenarioFields>,
     pub resolution: Option<ResolutionPlan>,
+    /// How the residents' opinions were heard, recorded before the assessment.
+    #[serde(default)]
+    pub consultations: Vec<ConsultationPlan>,
+    /// Concerns heard about the decision and the steps taken on each.
+    #[serde(default)]
+    pub concerns: Vec<ConcernPlan>,
+}
+
+/// A consultation; days are from the day the demo runs (negative is past).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsultationPlan {
+    /// public_notice | questionnaire | forum | visit | hearing
+    pub kind: String,
+    #[serde(default)]
+    pub place: String,
+    /// A notice's first and last day; the day the others were held.
+    pub days: Vec<i64>,
+    /// population, sample planned, returned, support, neutral, oppose
+    #[serde(default)]
+    pub survey: Option<[u64; 6]>,
+    #[serde(default)]
+    pub people: Vec<Attendance>,
+    #[serde(default)]
+    pub points: Vec<String>,
+    #[serde(default)]
+    pub outcome: String,
+    #[serde(default)]
+    pub minutes: String,
+}
+
+/// A concern heard about the decision, and the loop's steps taken on it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConcernPlan {
+    pub number: String,
+    pub channel: Channel,
+    pub received_in_days: i64,
+    pub village: RegionCode,
+    pub topic: String,
+    pub content: String,
+    #[serde(default)]
+    pub resident: Option<Resident>,
+    pub steps: Vec<StepPlan>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepPlan {
+    pub action: ConcernAction,
+    pub in_days: i64,
+    /// The username who takes the step.
+    pub by: String,
+    #[serde(default)]
+    pub office: Option<String>,
+    #[serde(default)]
+    pub handler: Option<String>,
+    #[serde(default)]
+    pub due_in_days: Option<i64>,
+    #[serde(default)]
+    pub answer: Option<String>,
+    #[serde(default)]
+    pub adopted_measure: Option<String>,
+    #[serde(default)]
+    pub satisfaction: Option<Satisfaction>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Nine in the morning, Beijing time, `days` from `today`: when the demo's dated steps happen.
+pub fn morning(today: NaiveDate, days: i64) -> DateTime<Utc> {
+    (today + Duration::days(days))
+        .and_hms_opt(1, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+}
+
+impl ConsultationPlan {
+    pub fn fields(&self, today: NaiveDate) -> Result<ConsultationFields, String> {
+        let day = |k: usize| {
+            self.days
+                .get(k)
+                .map(|d| today + Duration::days(*d))
+                .ok_or_else(|| format!("consultation '{}' needs days[{k}]", self.kind))
+        };
+        let attachments = Vec::new();
+        Ok(match self.kind.as_str() {
+            "public_notice" => ConsultationFields::PublicNotice {
+                place: self.place.clone(),
+                first_day: day(0)?,
+                last_day: day(1)?,
+                attachments,
+            },
+            "questionnaire" => {
+                let [
+                    population,
+                    sample_planned,
+                    returned,
+                    support,
+                    neutral,
+                    oppose,
+                ] = self
+                    .survey
+                    .ok_or("a questionnaire needs its survey counts")?;
+                ConsultationFields::Questionnaire {
+                    held_on: day(0)?,
+                    population,
+                    sample_planned,
+                    returned,
+                    support,
+                    neutral,
+                    oppose,
+                    attachments,
+                }
+            }
+            "forum" | "visit" => {
+                let (held_on, place, attendees, minutes) = (
+                    day(0)?,
+                    self.place.clone(),
+                    self.people.clone(),
+                    self.minutes.clone(),
+                );
+                if self.kind == "forum" {
+                    ConsultationFields::Forum {
+                        held_on,
+                        place,
+                        attendees,
+                        minutes,
+                        attachments,
+                    }
+                } else {
+                    ConsultationFields::Visit {
+                        held_on,
+                        place,
+                        attendees,
+                        minutes,
+                        attachments,
+                    }
+                }
+            }
+            "hearing" => ConsultationFields::Hearing {
+                held_on: day(0)?,
+                place: self.place.clone(),
+                participants: self.people.clone(),
+                points: self.points.clone(),
+                outcome: self.outcome.clone(),
+                minutes: self.minutes.clone(),
+                attachments,
+            },
+            other => return Err(format!("no consultation kind '{other}'")),
+        })
+    }
+}
+
+impl ConcernPlan {
+    pub fn fields(&self, today: NaiveDate, decision: Uuid) -> ConcernFields {
+        ConcernFields {
+            number: Some(self.number.clone()),
+            channel: self.channel,
+            received_at: morning(today, self.received_in_days),
+            region: self.village.clone(),
+            topic: self.topic.clone(),
+            content: self.content.clone(),
+            resident: self.resident.clone(),
+            decisions: vec![decision],
+        }
+    }
+}
+
+impl StepPlan {
+    pub fn step(&self, today: NaiveDate) -> ConcernStep {
+        ConcernStep {
+            action: self.action,
+            office: self.office.clone(),
+            handler: self.handler.clone(),
+            due_on: self.due_in_days.map(|d| today + Duration::days(d)),
+            answer: self.answer.clone(),
+            adopted_measure: self.adopted_measure.clone(),
+            satisfaction: self.satisfaction,
+            reason: self.reason.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
