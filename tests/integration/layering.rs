@@ -40,6 +40,7 @@ const RULES: &[Rule] = &[
             "crate::cli",
             "crate::auth",
             "crate::petitions",
+            "crate::ledger",
             "crate::reports",
             "crate::startup",
             "crate::error",
@@ -72,6 +73,11 @@ const RULES: &[Rule] = &[
         room: "src/petitions/",
         forbidden: &["crate::app::followup"],
         why: "the import use case runs the follow-up check, in the import's own transaction",
+    },
+    Rule {
+        room: "src/ledger/",
+        forbidden: &["crate::storage", "crate::app", "crate::http", "crate::web"],
+        why: "a township's ledger is read into domain values; the use case checks and stores them in one transaction",
     },
     Rule {
         room: "src/reports/",
