@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::app::{ModelRegistry, ModelSource};
+use crate::ledger::vocabulary::VOCABULARY;
 use crate::scoring::{Model, ModelError, ModelErrorKind, bundled_models};
 
 /// The folder read when none is configured.
@@ -98,9 +99,39 @@ pub fn read_folder(dir: &Path) -> (Vec<Model>, Vec<ModelError>) {
                     id: m.id().into(),
                 },
             }),
-            Ok(m) => models.push(m),
+            Ok(m) => {
+                let unknown = unknown_topics(&name, &m);
+                if unknown.is_empty() {
+                    models.push(m);
+                } else {
+                    errors.extend(unknown);
+                }
+            }
             Err(e) => errors.extend(e),
         }
     }
     (models, errors)
+}
+
+/// A ledger rule's topics must be topics of the concern vocabulary, else its share would count nothing.
+fn unknown_topics(file: &str, model: &Model) -> Vec<ModelError> {
+    use crate::scoring::model::EvidenceRule;
+    let mut errors = Vec::new();
+    for (k, factor) in model.spec().factors.iter().enumerate() {
+        let EvidenceRule::Ledger(rule) = &factor.evidence else {
+            continue;
+        };
+        for topic in rule.topics.iter().filter(|t| !VOCABULARY.knows_topic(t)) {
+            errors.push(ModelError {
+                file: file.to_owned(),
+                line: None,
+                path: format!("factors[{k}].evidence.topics"),
+                kind: ModelErrorKind::Evidence {
+                    factor: factor.id.clone(),
+                    message: format!("'{topic}' is not a topic of assets/concern-vocabulary.toml"),
+                },
+            });
+        }
+    }
+    errors
 }

@@ -341,3 +341,48 @@ async fn a_questionnaire_flows_into_the_assessment_its_report_and_a_replay_after
         "open share now",
     );
 }
+
+#[tokio::test]
+async fn a_small_survey_where_most_oppose_and_no_hearing_are_flagged() {
+    let app = spawn_app().await;
+    let (decision, _) = app.create_decision(&land_requisition("西片区征地")).await;
+    let id = decision["id"].as_str().unwrap();
+    // 100 of 2 000 returned, 40 for and 55 against: ±9.4 % at 95 %, wider than the model's ±5 %.
+    record(
+        &app,
+        id,
+        json!({"kind": "questionnaire", "held_on": "2026-11-20", "population": 2000, "sample_planned": 120,
+               "returned": 100, "support": 40, "neutral": 5, "oppose": 55}),
+    )
+    .await;
+    let assessment = json_of(
+        app.post_json(&format!("/api/v1/decisions/{id}/assessments"), &json!({}))
+            .await,
+        201,
+    )
+    .await;
+    let quality = assessment["result"]["quality"].as_array().unwrap();
+    let codes: Vec<&str> = quality
+        .iter()
+        .map(|q| q["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"survey_sample_too_small"), "{codes:?}");
+    assert!(
+        codes.contains(&"hearing_not_held"),
+        "most oppose and no hearing: {codes:?}"
+    );
+    assert_close(
+        &assessment["inputs"]["attributes"]["oppose_rate"],
+        0.55,
+        1e-12,
+        "oppose_rate",
+    );
+    let small = quality
+        .iter()
+        .find(|q| q["code"] == "survey_sample_too_small")
+        .unwrap();
+    assert!(
+        small["message"]["zh"].as_str().unwrap().contains("±9.4%"),
+        "{small}"
+    );
+}

@@ -333,3 +333,25 @@ fn load_dir_reports_every_broken_file_and_keeps_none() {
         ]
     );
 }
+
+#[test]
+fn a_ledger_rule_names_only_topics_of_the_concern_vocabulary() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let text = std::fs::read_to_string(models.join("house_expropriation.toml")).unwrap();
+    let broken = text.replace(
+        r#"topics = ["resettlement", "compensation"]"#,
+        r#"topics = ["resettlement", "compensations"]"#,
+    );
+    assert_ne!(broken, text, "the house model has a ledger rule");
+    std::fs::write(dir.path().join("house_expropriation.toml"), broken).unwrap();
+    let (loaded, errors) = load_dir(dir.path());
+    assert!(loaded.is_empty());
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(
+        shown[0].contains("resettlement_housing")
+            && shown[0].contains("'compensations' is not a topic"),
+        "{shown:?}"
+    );
+}
