@@ -74,6 +74,11 @@ impl Context {
         self
     }
 
+    /// Whether residents' names and phones can be stored (a resident key is set).
+    pub fn seals_residents(&self) -> bool {
+        self.residents.is_some()
+    }
+
     pub fn models(&self) -> &ModelRegistry {
         &self.models
     }

@@ -254,7 +254,11 @@ async fn hear_residents(
             .with_clock(FixedClock(data::morning(today, days)))
     };
     for concern in &plan.concerns {
-        let fields = concern.fields(today, decision.id);
+        let mut fields = concern.fields(today, decision.id);
+        if !ctx.seals_residents() {
+            // A server without a resident key takes concerns anonymously; the demo does too.
+            fields.resident = None;
+        }
         let mut current =
             concerns::register(&on(concern.received_in_days), planner, || Ok(fields)).await?;
         for step in &concern.steps {
