@@ -41,18 +41,21 @@ fn summary(entry: &ConsultationEntry, lang: Lang) -> String {
             let Some(s) = f.survey else {
                 return String::new();
             };
+            let response = lang.bracket(&format!(
+                "{} {}",
+                lang.pick("回收率", "response"),
+                percent(s.response_rate)
+            ));
+            let confidence = lang.bracket(lang.pick("95% 置信水平", "95% confidence"));
             format!(
-                "{} {population}{sep}{} {sample_planned}{sep}{} {returned}（{} {}）{sep}{} {support} / {neutral} / {oppose}{sep}{} {} ± {}（{}）{sep}{} {}",
+                "{} {population}{sep}{} {sample_planned}{sep}{} {returned}{response}{sep}{} {support} / {neutral} / {oppose}{sep}{} {} ± {}{confidence}{sep}{} {}",
                 lang.pick("调查总体", "population"),
                 lang.pick("计划样本", "sample planned"),
                 lang.pick("有效回收", "returned"),
-                lang.pick("回收率", "response"),
-                percent(s.response_rate),
                 lang.pick("支持/中立/反对", "support/neutral/oppose"),
                 lang.pick("支持率", "support"),
                 percent(s.support_share),
                 percent(s.margin_95),
-                lang.pick("95% 置信水平", "95% confidence"),
                 lang.pick("误差 ±5% 所需样本", "sample for ±5%"),
                 s.sample_for_5_percent,
             )
@@ -139,7 +142,11 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
 pub(super) fn source_of(data: &ReportData, attribute: &str, lang: Lang) -> String {
     match data.inputs.attribute_sources.get(attribute) {
         Some(AttributeSource::Consultation { kind, day, .. }) => {
-            format!("{}（{day}）", lang.word(Group::ConsultationKinds, kind))
+            format!(
+                "{}{}",
+                lang.word(Group::ConsultationKinds, kind),
+                lang.bracket(&day.to_string())
+            )
         }
         Some(AttributeSource::Ledger) => lang.pick("民情台账", "concern ledger").to_owned(),
         Some(AttributeSource::Scenario) => lang.pick("方案设定", "scenario").to_owned(),
