@@ -273,7 +273,7 @@ async fn a_questionnaire_flows_into_the_assessment_its_report_and_a_replay_after
         assert!(chapter.contains(expected), "chapter 三 lacks {expected}");
     }
     let appendix = html
-        .split("附：评估时未办结的群众诉求")
+        .split("附录六　评估时未办结的群众诉求")
         .nth(1)
         .expect("the appendix of open concerns");
     assert!(

@@ -124,8 +124,8 @@ pub(in crate::reports::outline) fn appendix(
         .filter(|c| c.state != ConcernState::Closed)
         .collect();
     doc.heading(lang.pick(
-        "附：评估时未办结的群众诉求",
-        "Appendix: concerns still open at the time of the assessment",
+        "附录六　评估时未办结的群众诉求",
+        "Appendix F Concerns still open at the time of the assessment",
     ));
     if open.is_empty() {
         doc.paragraph(lang.pick(

@@ -1,4 +1,5 @@
-//! The appendices: sensitivity, uncertainty, scenario comparison, quality findings, provenance.
+//! The appendices: sensitivity, uncertainty, scenario comparison, quality findings, provenance, and the concerns
+//! still open when the assessment was made.
 
 mod provenance;
 mod quality;
@@ -18,6 +19,7 @@ pub(super) fn write(
     uncertainty::write(doc, data, lang)?;
     scenarios::write(doc, data, lang)?;
     quality::write(doc, data, lang);
+    provenance::write(doc, data, lang)?;
     super::concerns::appendix(doc, data, lang);
-    provenance::write(doc, data, lang)
+    Ok(())
 }
