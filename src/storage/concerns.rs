@@ -121,6 +121,8 @@ const INSERT: &str = "INSERT INTO concerns (id, number, channel, received_at, re
      closed_at, reopen_count, last_reason, version, created_by, created_at, updated_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)";
 const LINK: &str = "INSERT INTO concern_decisions (concern_id, decision_id) VALUES ($1, $2)";
+/// Concerns whose decision links are read in one statement.
+const LINK_CHUNK: usize = 1000;
 const NUMBER_TAKEN: &str = "SELECT COUNT(*) FROM concerns WHERE number = $1";
 
 /// Inserts one concern with its links and its audit entry inside the caller's transaction.
@@ -261,28 +263,29 @@ impl Db {
                 q.push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(filter.offset);
             }
             let rows: Vec<ConcernRow> = q.build_query_as().fetch_all(pool).await?;
-            let links: Vec<(Uuid, Uuid)> = if rows.is_empty() {
-                Vec::new()
-            } else {
+            // In chunks: SQLite takes at most 32 766 bound values in one statement.
+            let mut links: Vec<(Uuid, Uuid)> = Vec::new();
+            for chunk in rows.chunks(LINK_CHUNK) {
                 let mut l = sqlx::QueryBuilder::new(
                     "SELECT concern_id, decision_id FROM concern_decisions WHERE concern_id IN (",
                 );
                 let mut sep = l.separated(", ");
-                for r in &rows {
+                for r in chunk {
                     sep.push_bind(r.id);
                 }
                 l.push(")");
-                l.build_query_as().fetch_all(pool).await?
-            };
+                links.extend(l.build_query_as::<(Uuid, Uuid)>().fetch_all(pool).await?);
+            }
             Ok::<_, sqlx::Error>((rows, links))
         })?;
+        let mut by_concern: std::collections::HashMap<Uuid, Vec<Uuid>> =
+            std::collections::HashMap::new();
+        for (concern, decision) in links {
+            by_concern.entry(concern).or_default().push(decision);
+        }
         rows.into_iter()
             .map(|r| {
-                let decisions = links
-                    .iter()
-                    .filter(|(c, _)| *c == r.id)
-                    .map(|(_, d)| *d)
-                    .collect();
+                let decisions = by_concern.remove(&r.id).unwrap_or_default();
                 r.into_sealed(decisions, today)
             })
             .collect()
