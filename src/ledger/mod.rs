@@ -2,6 +2,7 @@
 //! (XLSX or CSV, through the petition import's bounded readers) row by row, and writing the ledger out.
 
 pub mod columns;
+pub mod export;
 pub mod import;
 pub mod rows;
 pub mod sheet;

@@ -135,9 +135,11 @@ pub fn read_sheet(
     })
 }
 
+/// Each column found with the index of its header, and the headers naming none.
+type Matched = (Vec<(Column, usize)>, Vec<String>);
+
 /// Column → index of its header; a column named twice or a required one missing refuses the file.
-#[allow(clippy::type_complexity)]
-fn match_columns(headers: &[String]) -> Result<(Vec<(Column, usize)>, Vec<String>), FileError> {
+fn match_columns(headers: &[String]) -> Result<Matched, FileError> {
     let mut columns: Vec<(Column, usize)> = Vec::new();
     let mut ignored = Vec::new();
     for (i, header) in headers.iter().enumerate() {
