@@ -74,6 +74,17 @@ const RULES: &[Rule] = &[
         why: "the import use case runs the follow-up check, in the import's own transaction",
     },
     Rule {
+        room: "src/ledger/",
+        forbidden: &[
+            "crate::storage",
+            "crate::app",
+            "crate::http",
+            "crate::cli",
+            "crate::web",
+        ],
+        why: "the ledger's files are read and written from values: the use case checks scope and stores",
+    },
+    Rule {
         room: "src/reports/",
         forbidden: &["crate::storage"],
         why: "a report draws the domain values it is handed, never storage rows",
