@@ -354,7 +354,7 @@ pub async fn step(
 }
 
 /// The handler must be an account of an office, not disabled.
-async fn check_handler(ctx: &Context, handler: &str) -> Result<(), AppError> {
+pub(super) async fn check_handler(ctx: &Context, handler: &str) -> Result<(), AppError> {
     match ctx.db.user_by_name(handler.trim()).await? {
         Some(user) if !user.disabled && user.roles.contains(&Role::Office) => Ok(()),
         Some(_) => Err(AppError::invalid(
@@ -369,7 +369,7 @@ async fn check_handler(ctx: &Context, handler: &str) -> Result<(), AppError> {
 }
 
 /// An adopted measure must be a measure of the model of a decision the concern is about.
-async fn check_adopted(
+pub(super) async fn check_adopted(
     ctx: &Context,
     principal: &Principal,
     concern: &Concern,

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod checklist;
 mod clock;
 pub mod comparison;
+pub mod concern_import;
 pub mod concerns;
 pub mod consultations;
 mod context;

@@ -1,6 +1,7 @@
 //! The `wenping` command line: each command is a small function calling into the library.
 
 pub mod assess;
+mod concerns;
 mod demo;
 mod petitions;
 mod report;
@@ -71,6 +72,11 @@ pub enum Command {
         #[command(subcommand)]
         command: petitions::PetitionsCommand,
     },
+    /// The concern ledger (民情台账): import the ledgers townships keep
+    Concerns {
+        #[command(subcommand)]
+        command: concerns::ConcernsCommand,
+    },
     /// The region table (division codes with population) that petition rates use
     Regions {
         #[command(subcommand)]
@@ -126,6 +132,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Petitions { command } => {
             with_context(&settings, |ctx| async move {
                 petitions::run(&ctx, command).await
+            })
+            .await
+        }
+        Command::Concerns { command } => {
+            with_context(&settings, |ctx| async move {
+                concerns::run(&ctx, command).await
             })
             .await
         }

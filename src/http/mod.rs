@@ -28,6 +28,7 @@ pub mod reports;
 pub mod resolutions;
 pub mod scenarios;
 pub mod session;
+mod upload;
 pub mod users;
 
 use actix_web::App;

@@ -3,10 +3,10 @@
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
-use futures_util::StreamExt;
 use uuid::Uuid;
 
 use super::auth::Authorized;
+use super::upload::{UploadForm, read_form};
 use super::{AppState, path_id};
 use crate::app::petitions::{self, Submitted, Upload};
 use crate::auth::permission::ImportPetitions;
@@ -55,58 +55,20 @@ async fn read_upload(form: Multipart) -> Result<Upload, ApiError> {
 /// The upload and the form's `csrf_token` field, which a web page's form sends in the body (the JSON API reads
 /// it from a header instead).
 pub(crate) async fn read_upload_form(
-    mut form: Multipart,
+    form: Multipart,
 ) -> Result<(Upload, Option<String>), ApiError> {
-    let mut csrf_token = None;
-    let mut total = 0usize;
-    let mut too_large = false;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut fields: Vec<(String, String)> = Vec::new();
-    while let Some(field) = form.next().await {
-        let mut field = field.map_err(|e| {
-            ApiError::bad_request("file", format!("the multipart body is malformed: {e}"))
-        })?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field
-            .content_disposition()
-            .and_then(|d| d.get_filename())
-            .map(str::to_owned);
-        let mut data = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| {
-                ApiError::bad_request(name.clone(), format!("the upload broke off: {e}"))
-            })?;
-            total += chunk.len();
-            if total > MAX_UPLOAD_BYTES {
-                too_large = true;
-            } else {
-                data.extend_from_slice(&chunk);
-            }
-        }
-        if too_large {
-            continue;
-        }
-        if name == "file" {
-            file = Some((file_name.unwrap_or_else(|| "upload.csv".into()), data));
-        } else if name == "csrf_token" {
-            csrf_token = Some(String::from_utf8_lossy(&data).into_owned());
-        } else {
-            let text = String::from_utf8(data)
-                .map_err(|_| ApiError::bad_request(name.clone(), "must be UTF-8 text"))?;
-            fields.push((name, text));
-        }
-    }
-    if too_large {
-        return Err(ApiError::PayloadTooLarge {
-            limit: MAX_UPLOAD_BYTES,
-        });
-    }
+    let UploadForm {
+        file,
+        fields,
+        csrf_token,
+    } = read_form(form, MAX_UPLOAD_BYTES).await?;
     let Some((file_name, bytes)) = file else {
         return Err(ApiError::invalid(
             "file",
             "a multipart field `file` with the export is required",
         ));
     };
+    let file_name = file_name.unwrap_or_else(|| "upload.csv".into());
     let mut options = ImportOptions::default();
     let mut skip_invalid = false;
     for (name, value) in fields {

@@ -15,6 +15,8 @@ const VOCABULARY_TOML: &str = include_str!("../../assets/concern-vocabulary.toml
 pub struct ConcernVocabulary {
     /// Days from assignment to the answer when the assignment names no due date.
     pub default_due_days: i64,
+    /// Hours east of UTC of the times a ledger writes without a zone, and of the times the export writes.
+    pub utc_offset_hours: i32,
     pub topics: BTreeMap<String, Vec<String>>,
     pub channels: BTreeMap<String, Vec<String>>,
     pub states: BTreeMap<String, Vec<String>>,
@@ -60,6 +62,22 @@ impl ConcernVocabulary {
     pub fn field_of_header(&self, header: &str) -> Option<&str> {
         find(&self.columns, header)
     }
+
+    /// The header an export writes for a ledger field: the first the vocabulary lists for it.
+    pub fn header(&self, field: &str) -> Option<&str> {
+        self.columns
+            .get(field)
+            .and_then(|names| names.first())
+            .map(String::as_str)
+    }
+
+    /// The zone of the times a ledger writes without one.
+    pub fn local_offset(&self) -> chrono::FixedOffset {
+        use chrono::Offset;
+        // Within a day of UTC, as FixedOffset requires.
+        chrono::FixedOffset::east_opt(self.utc_offset_hours.clamp(-23, 23) * 3600)
+            .unwrap_or_else(|| chrono::Utc.fix())
+    }
 }
 
 /// The vocabulary built into the binary. A unit test guards the file; were it broken all the same, the vocabulary
@@ -69,6 +87,7 @@ pub static VOCABULARY: LazyLock<ConcernVocabulary> = LazyLock::new(|| {
         tracing::error!(error = %e, "assets/concern-vocabulary.toml cannot be read");
         ConcernVocabulary {
             default_due_days: 7,
+            utc_offset_hours: 8,
             topics: BTreeMap::new(),
             channels: BTreeMap::new(),
             states: BTreeMap::new(),
@@ -86,6 +105,7 @@ mod tests {
     fn the_vocabulary_reads_and_names_only_known_ids() {
         let v: ConcernVocabulary = toml::from_str(VOCABULARY_TOML).unwrap();
         assert!(v.default_due_days > 0);
+        assert!((-12..=14).contains(&v.utc_offset_hours));
         for id in v.channels.keys() {
             assert!(Channel::parse(id).is_some(), "channel {id}");
         }

@@ -13,6 +13,23 @@ use super::FileError;
 use super::table::{FileFormat, RawTable, RowNumbers};
 use super::vocabulary::Vocabulary;
 
+/// What the sheet reader asks of the vocabulary of the file it reads (petition exports, concern ledgers).
+pub trait SheetVocabulary {
+    /// Whether a header cell names a field the import reads: the header is the first top row with three.
+    fn names_field(&self, header: &str) -> bool;
+    /// Whether a date-time cell keeps its time of day. A petition export's dates are days, while a ledger's
+    /// 登记时间 is the hour a concern was heard.
+    fn keeps_time(&self) -> bool {
+        false
+    }
+}
+
+impl SheetVocabulary for Vocabulary {
+    fn names_field(&self, header: &str) -> bool {
+        self.columns.canonical(header).is_some()
+    }
+}
+
 /// Columns a sheet may use (A to IV, Excel 2003's width): an export has a few dozen, and each column costs
 /// a slot in every kept row.
 pub const MAX_COLUMNS: u32 = 256;
@@ -206,8 +223,9 @@ impl TokenScan {
     }
 }
 
-/// A cell as text: integral numbers without ".0", dates as dates, everything else as the sheet shows it.
-fn cell_text<'c>(cell: &'c DataRef<'_>) -> Option<Cow<'c, str>> {
+/// A cell as text: integral numbers without ".0", dates as dates (with their time of day when `keeps_time`
+/// and it is not midnight), everything else as the sheet shows it.
+fn cell_text<'c>(cell: &'c DataRef<'_>, keeps_time: bool) -> Option<Cow<'c, str>> {
     match cell {
         DataRef::Empty => None,
         DataRef::SharedString(s) => Some(Cow::Borrowed(s)),
@@ -216,11 +234,17 @@ fn cell_text<'c>(cell: &'c DataRef<'_>) -> Option<Cow<'c, str>> {
         DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
             Some(Cow::Owned(format!("{}", *f as i64)))
         }
-        DataRef::DateTime(_) | DataRef::DateTimeIso(_) => Some(Cow::Owned(
-            cell.as_date()
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| Data::from(cell.clone()).to_string()),
-        )),
+        DataRef::DateTime(_) | DataRef::DateTimeIso(_) => {
+            Some(Cow::Owned(match (keeps_time, cell.as_datetime()) {
+                (true, Some(t)) if t.time() != chrono::NaiveTime::MIN => {
+                    t.format("%Y-%m-%d %H:%M:%S").to_string()
+                }
+                _ => cell
+                    .as_date()
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| Data::from(cell.clone()).to_string()),
+            }))
+        }
         other => Some(Cow::Owned(Data::from(other.clone()).to_string())),
     }
 }
@@ -345,7 +369,7 @@ impl Table {
 enum SheetRows<'v> {
     Top {
         rows: Vec<(u32, RowCells)>,
-        vocabulary: &'v Vocabulary,
+        vocabulary: &'v dyn SheetVocabulary,
     },
     Data {
         header: (u32, RowCells),
@@ -367,7 +391,7 @@ impl SheetRows<'_> {
                     rows.push((row, cells));
                     return Ok(());
                 }
-                let (header, mut table) = header_and_table(std::mem::take(rows), vocabulary)?;
+                let (header, mut table) = header_and_table(std::mem::take(rows), *vocabulary)?;
                 table.push(row, &cells)?;
                 *self = Self::Data { header, table };
                 Ok(())
@@ -391,14 +415,14 @@ impl SheetRows<'_> {
 /// first row) and starts the table with the rows below it; title rows above it only widen the table.
 fn header_and_table(
     rows: Vec<(u32, RowCells)>,
-    vocabulary: &Vocabulary,
+    vocabulary: &dyn SheetVocabulary,
 ) -> Result<((u32, RowCells), Table), FileError> {
     let index = rows
         .iter()
         .position(|(_, cells)| {
             let known = cells
                 .iter()
-                .filter(|(_, h)| vocabulary.columns.canonical(h).is_some())
+                .filter(|(_, h)| vocabulary.names_field(h))
                 .count();
             known >= 3
         })
@@ -423,7 +447,7 @@ fn header_and_table(
 pub fn read_xlsx(
     bytes: &[u8],
     sheet: Option<&str>,
-    vocabulary: &Vocabulary,
+    vocabulary: &dyn SheetVocabulary,
 ) -> Result<RawTable, FileError> {
     check_archive(bytes)?;
     // calamine's cell references overflow (a panic under overflow checks) on absurd row numbers: such a
@@ -438,7 +462,7 @@ pub fn read_xlsx(
 fn read_sheet(
     bytes: &[u8],
     sheet: Option<&str>,
-    vocabulary: &Vocabulary,
+    vocabulary: &dyn SheetVocabulary,
 ) -> Result<RawTable, FileError> {
     let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
     let names = book.sheet_names();
@@ -468,7 +492,7 @@ fn read_sheet(
     while let Some(cell) = reader.next_cell().map_err(unreadable)? {
         let (row, col) = cell.get_position();
         check_position(row, col)?;
-        let Some(text) = cell_text(cell.get_value()) else {
+        let Some(text) = cell_text(cell.get_value(), vocabulary.keeps_time()) else {
             continue;
         };
         let text = text.into_owned();
@@ -558,7 +582,7 @@ fn refuse_merged_header(
     }
     Err(FileError::Columns(format!(
         "the header row {} has merged cells ({}): save the sheet with a single header row and one column \
-         per field (信访编号, 登记日期, …), without merged header cells",
+         per field (信访编号, 登记日期, … or 台账编号, 登记时间, …), without merged header cells",
         header + 1,
         touching.join(", ")
     )))

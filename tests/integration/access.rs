@@ -128,11 +128,15 @@ fn rules() -> BTreeMap<&'static str, Option<&'static [&'static str]>> {
             Some(&["planner"][..]),
         ),
         ("GET /api/v1/concerns", Some(LEDGER_READERS)),
+        ("GET /api/v1/concerns/export.csv", Some(LEDGER_READERS)),
+        ("GET /api/v1/concerns/export.xlsx", Some(LEDGER_READERS)),
         ("GET /api/v1/concerns/queue", Some(LEDGER_READERS)),
         ("GET /api/v1/concerns/stats", Some(LEDGER_READERS)),
         ("GET /api/v1/concerns/{id}", Some(LEDGER_READERS)),
         ("POST /api/v1/concerns", Some(LEDGER_WRITERS)),
         ("POST /api/v1/concerns/{id}/steps", Some(LEDGER_WRITERS)),
+        // Importing a ledger is keeping it (KeepLedger): the planners who keep the township's ledger.
+        ("POST /api/v1/concerns/imports", Some(&["planner"][..])),
         ("GET /api/v1/assessments/{id}/sensitivity", Some(READERS)),
         ("POST /api/v1/assessments/{id}/simulation", Some(READERS)),
         (

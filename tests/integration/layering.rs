@@ -76,8 +76,14 @@ const RULES: &[Rule] = &[
     },
     Rule {
         room: "src/ledger/",
-        forbidden: &["crate::storage", "crate::app", "crate::http", "crate::web"],
-        why: "a township's ledger is read into domain values; the use case checks and stores them in one transaction",
+        forbidden: &[
+            "crate::storage",
+            "crate::app",
+            "crate::http",
+            "crate::cli",
+            "crate::web",
+        ],
+        why: "the ledger's files are read and written from values: the use case checks scope and stores",
     },
     Rule {
         room: "src/reports/",

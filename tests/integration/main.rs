@@ -11,6 +11,7 @@ mod analysis;
 mod assessments;
 mod browser;
 mod concerns;
+mod concerns_import;
 mod consultations;
 mod decisions;
 mod demo;
