@@ -671,3 +671,64 @@ impl ConcernQuery {
         }
     }
 }
+
+/// A decision a concern is about, as the concern's pages show it: its title and the measures its plan may adopt.
+#[derive(Debug, Clone)]
+pub struct RelatedDecision {
+    pub id: Uuid,
+    pub title: String,
+    /// measure id → its names, from the risk model for the decision's kind.
+    pub measures: Vec<(String, crate::scoring::model::Names)>,
+}
+
+/// What a concern's page shows: the concern, its history, the caller's next steps, and the decisions it is about
+/// with the measures an answer may adopt (read for the concern's sake: a handler need not read the register).
+pub struct ConcernSheet {
+    pub found: ConcernWithHistory,
+    pub related: Vec<RelatedDecision>,
+}
+
+pub async fn sheet(
+    ctx: &Context,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<ConcernSheet, AppError> {
+    let found = get(ctx, principal, id).await?;
+    let mut related = Vec::new();
+    for decision_id in &found.concern.decisions {
+        let Ok(decision) = ctx.db.decision(*decision_id).await else {
+            continue;
+        };
+        if !principal.scope.covers(&decision.fields.regions) {
+            continue;
+        }
+        let measures = ctx
+            .models()
+            .default_for(decision.fields.kind)
+            .map(|m| {
+                m.spec()
+                    .measures
+                    .iter()
+                    .map(|s| (s.id.clone(), s.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        related.push(RelatedDecision {
+            id: decision.id,
+            title: decision.fields.title,
+            measures,
+        });
+    }
+    Ok(ConcernSheet { found, related })
+}
+
+/// The regions a concern may be registered in: the region table within the caller's scope, for the picker.
+pub async fn regions(
+    ctx: &Context,
+    principal: &Principal,
+) -> Result<Vec<crate::domain::petition::Region>, AppError> {
+    authorize::<ReadConcerns>(principal)?;
+    let mut regions = ctx.db.all_regions(super::register::PICKER_REGIONS).await?;
+    regions.retain(|r| principal.scope.covers_code(&r.code));
+    Ok(regions)
+}

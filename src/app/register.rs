@@ -156,7 +156,7 @@ pub async fn page(
 }
 
 /// At most this many regions are offered in a picker; a province types the code instead.
-pub(super) const PICKER_REGIONS: i64 = 5_000;
+pub(crate) const PICKER_REGIONS: i64 = 5_000;
 
 /// The regions of the caller's scope that the region table knows, for the pages' pickers (by code and by name).
 pub async fn regions(ctx: &Context, principal: &Principal) -> Result<Vec<Region>, AppError> {

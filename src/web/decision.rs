@@ -92,6 +92,7 @@ pub struct Can {
     pub assess: bool,
     pub resolve: bool,
     pub reports: bool,
+    pub ledger: bool,
 }
 
 #[derive(Template)]
@@ -295,6 +296,7 @@ fn page(viewer: &Viewer, principal: &Principal, o: DecisionOverview) -> Decision
             assess: holds::<Assess>(principal) && !d.archived,
             resolve: holds::<Resolve>(principal) && !d.archived,
             reports: holds::<ReadReports>(principal),
+            ledger: holds::<crate::auth::permission::ReadConcerns>(principal),
         },
         charts: holds::<ReadReports>(principal),
     }

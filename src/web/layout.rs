@@ -4,7 +4,7 @@
 use super::i18n::Tr;
 use super::viewer::Viewer;
 use crate::auth::permission::{
-    ImportPetitions, ManageUsers, Permission, ReadAudit, ReadDecisions, ReadPetitions,
+    ImportPetitions, ManageUsers, Permission, ReadAudit, ReadConcerns, ReadDecisions, ReadPetitions,
 };
 use crate::domain::principal::Principal;
 
@@ -48,7 +48,7 @@ impl Layout {
         let tr = viewer.tr;
         let mut nav = Vec::new();
         if let Some(p) = &viewer.principal {
-            let items: [(&'static str, &str, bool); 5] = [
+            let items: [(&'static str, &str, bool); 6] = [
                 ("/", "nav.dashboard", true),
                 ("/decisions", "nav.decisions", holds::<ReadDecisions>(p)),
                 (
@@ -56,6 +56,7 @@ impl Layout {
                     "nav.petitions",
                     holds::<ReadPetitions>(p) || holds::<ImportPetitions>(p),
                 ),
+                ("/concerns", "nav.ledger", holds::<ReadConcerns>(p)),
                 (
                     "/admin",
                     "nav.admin",

@@ -8,6 +8,8 @@ pub mod assessment_view;
 pub mod assets;
 pub mod checklist;
 pub mod comparison;
+pub mod concerns;
+pub mod consultations;
 pub mod dashboard;
 pub mod decision;
 pub mod decision_form;
@@ -39,6 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     resolution::configure(cfg);
     comparison::configure(cfg);
     petitions::configure(cfg);
+    concerns::configure(cfg);
+    consultations::configure(cfg);
     admin::configure(cfg);
 }
 

@@ -5,6 +5,7 @@
 
 mod decision_story;
 mod demo_pages;
+mod ledger_pages;
 
 use reqwest::header::{CONTENT_TYPE, COOKIE};
 

@@ -20,9 +20,17 @@ use crate::demo::{printed_accounts, serve_demo};
 fn navigation(role: &str) -> &'static [&'static str] {
     match role {
         "admin" => &["/", "/petitions", "/admin", "/account"],
-        "reviewer" => &["/", "/decisions", "/petitions", "/admin", "/account"],
-        "office" => &["/", "/account"],
-        _ => &["/", "/decisions", "/petitions", "/account"],
+        "reviewer" => &[
+            "/",
+            "/decisions",
+            "/petitions",
+            "/concerns",
+            "/admin",
+            "/account",
+        ],
+        "office" => &["/", "/concerns", "/account"],
+        "expert" => &["/", "/decisions", "/petitions", "/account"],
+        _ => &["/", "/decisions", "/petitions", "/concerns", "/account"],
     }
 }
 
@@ -40,9 +48,18 @@ fn must_reach(role: &str) -> &'static [&'static str] {
             "petitions",
         ],
         "expert" => &["decision", "rate", "petitions"],
-        "reviewer" => &["decision", "assessment", "brief", "audit", "petitions"],
+        "reviewer" => &[
+            "decision",
+            "assessment",
+            "brief",
+            "audit",
+            "petitions",
+            "ledger",
+            "concern",
+            "stats",
+        ],
         "committee" => &["decision", "assessment", "brief", "resolve", "petitions"],
-        "office" => &[],
+        "office" => &["ledger", "concern", "queue"],
         _ => unreachable!("{role}"),
     }
 }
@@ -70,6 +87,10 @@ fn kind_of(path: &str) -> &'static str {
         ["admin"] => "admin",
         ["admin", "audit"] => "audit",
         ["account"] => "account",
+        ["concerns"] => "ledger",
+        ["concerns", "queue"] => "queue",
+        ["concerns", "stats"] => "stats",
+        ["concerns", _] => "concern",
         _ => "other",
     }
 }
@@ -143,6 +164,21 @@ async fn visit_all(
             "assessment" => links(browser, "main a[href$='/brief']").await,
             "admin" => links(browser, "main a[href^='/admin/audit']").await,
             "petitions" => links(browser, "main a[href^='/petitions/imports/']").await,
+            // The ledger's pages, and from the list the first concerns (each is the same page).
+            "ledger" => {
+                let mut next = links(
+                    browser,
+                    "main a[href^='/concerns/queue'], main a[href^='/concerns/stats']",
+                )
+                .await;
+                next.extend(
+                    links(browser, "main table a[href^='/concerns/']")
+                        .await
+                        .into_iter()
+                        .take(3),
+                );
+                next
+            }
             _ => Vec::new(),
         };
         queue.extend(
