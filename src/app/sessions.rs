@@ -80,6 +80,9 @@ pub async fn sign_in(
 ) -> Result<Session, AppError> {
     let username = clean_username(username);
     check_throttle(ctx, &username, client).await?;
+    if let Some(wait) = throttle::slowed_by(ctx, &username).await? {
+        tokio::time::sleep(wait).await;
+    }
     let candidate = ctx.db.login_candidate(&username).await?;
     let hash = candidate
         .as_ref()
@@ -111,7 +114,7 @@ pub async fn sign_in(
             return Err(AppError::Unauthorized(BAD_CREDENTIALS.into()));
         }
     };
-    throttle::record_success(ctx, &username).await?;
+    throttle::record_success(ctx, &username, client).await?;
     let cookie_value = secret::new_secret("wps_");
     let csrf_token = secret::new_secret("");
     let expires_at = ctx.clock().now() + SESSION_ABSOLUTE;

@@ -6,9 +6,18 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::{AppError, Context};
-use crate::auth::throttle::{account_key, keys, locked_for, window_over_if_started_by};
+use crate::auth::throttle::{
+    account_key, keys, locked_for, pair_key, slowdown, window_over_if_started_by,
+};
 
-/// How long the caller must wait, when the account or the client address is locked.
+/// How long an attempt on the account waits before its password is checked (it failed from many addresses).
+pub(super) async fn slowed_by(ctx: &Context, username: &str) -> Result<Option<Duration>, AppError> {
+    let key = account_key(username);
+    let windows = ctx.db.throttle_windows(&[key.as_str()]).await?;
+    Ok(slowdown(windows.first(), ctx.clock().now()))
+}
+
+/// How long the caller must wait, when the account is locked for their address or the address is locked.
 pub(super) async fn check(
     ctx: &Context,
     username: &str,
@@ -31,11 +40,21 @@ pub(super) async fn record_failure(
     for key in keys(username, client) {
         ctx.db.count_throttle_failure(&key.key, now, over).await?;
     }
+    ctx.db
+        .count_throttle_failure(&account_key(username), now, over)
+        .await?;
     ctx.db.prune_throttle_windows(over).await?;
     Ok(())
 }
 
-/// A successful sign-in clears the account's count (not the client's).
-pub(super) async fn record_success(ctx: &Context, username: &str) -> Result<(), AppError> {
+/// A successful sign-in clears the account's counts, for this address and everywhere (not the client's).
+pub(super) async fn record_success(
+    ctx: &Context,
+    username: &str,
+    client: Option<IpAddr>,
+) -> Result<(), AppError> {
+    ctx.db
+        .clear_throttle_key(&pair_key(username, client))
+        .await?;
     Ok(ctx.db.clear_throttle_key(&account_key(username)).await?)
 }

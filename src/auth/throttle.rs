@@ -1,6 +1,9 @@
-//! Login throttling per account and per client address. Failures are counted for any username,
-//! existing or not, so the answer never reveals whether an account exists. The counts live in the database
-//! (shared by every instance); this module is the policy: which keys, what limits, how long a window lasts.
+//! Login throttling that cannot be turned against a user. Failures lock the pair (account, client address) and a
+//! client address spraying many accounts; they never lock an account for everyone, which would let anyone keep an
+//! official out with five wrong passwords. An account failing from many addresses is slowed down instead: each
+//! attempt on it waits a moment before its password is checked. Failures are counted for any username, existing
+//! or not, so the answer never reveals whether an account exists. The counts live in the database (shared by every
+//! instance); this module is the policy: which keys, what limits, how long a window lasts.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -11,10 +14,16 @@ pub use crate::domain::account::ThrottleWindow;
 
 /// Failures counted within this window.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// An account locks after this many failures in the window (OWASP suggests a small single digit).
+/// An account locks for one client address after this many failures from it in the window (OWASP suggests a
+/// small single digit).
 pub const ACCOUNT_LIMIT: u32 = 5;
 /// A client address locks after this many, across accounts (password spraying).
 pub const CLIENT_LIMIT: u32 = 20;
+/// From this many failures on an account in the window, wherever they come from, each attempt on it is slowed.
+pub const SLOW_AFTER: u32 = 10;
+/// How long a slowed attempt waits before its password is checked: enough to make guessing from many addresses
+/// slow, short enough that the official signing in hardly notices.
+pub const SLOW_DELAY: Duration = Duration::from_secs(1);
 
 /// A counter and the failures after which it locks.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,16 +32,25 @@ pub struct ThrottleKey {
     pub limit: u32,
 }
 
-/// The account's key: names differing only in case share it.
+/// The account's key: names differing only in case share it. It slows the account down; it never locks it.
 pub fn account_key(username: &str) -> String {
     format!("account:{}", username.to_lowercase())
 }
 
-/// The counters a sign-in attempt by `username` from `client` counts against.
+/// The key of one account tried from one client address.
+pub fn pair_key(username: &str, client: Option<IpAddr>) -> String {
+    format!(
+        "pair:{}|{}",
+        username.to_lowercase(),
+        client.map(|c| c.to_string()).unwrap_or_default()
+    )
+}
+
+/// The counters that lock a sign-in attempt by `username` from `client`: the pair, and the client address.
 pub fn keys(username: &str, client: Option<IpAddr>) -> [ThrottleKey; 2] {
     [
         ThrottleKey {
-            key: account_key(username),
+            key: pair_key(username, client),
             limit: ACCOUNT_LIMIT,
         },
         ThrottleKey {
@@ -43,6 +61,13 @@ pub fn keys(username: &str, client: Option<IpAddr>) -> [ThrottleKey; 2] {
             limit: CLIENT_LIMIT,
         },
     ]
+}
+
+/// How long an attempt on the account waits before its password is checked, from the account's window.
+pub fn slowdown(window: Option<&ThrottleWindow>, now: DateTime<Utc>) -> Option<Duration> {
+    let w = window?;
+    let age = (now - w.started).to_std().unwrap_or_default();
+    (i64::from(w.failures) >= i64::from(SLOW_AFTER) && age < WINDOW).then_some(SLOW_DELAY)
 }
 
 /// Windows that started at or before this instant are over at `now`.
@@ -85,10 +110,13 @@ mod tests {
         let t0 = Utc::now();
         let client = Some("127.0.0.1".parse().unwrap());
         let alice = keys("Alice", client);
-        assert_eq!(alice[0].key, "account:alice", "names differ only in case");
-        let below = [window("account:alice", t0, ACCOUNT_LIMIT as i32 - 1)];
+        assert_eq!(
+            alice[0].key, "pair:alice|127.0.0.1",
+            "names differ only in case"
+        );
+        let below = [window("pair:alice|127.0.0.1", t0, ACCOUNT_LIMIT as i32 - 1)];
         assert_eq!(locked_for(&alice, &below, t0), None);
-        let at_limit = [window("account:alice", t0, ACCOUNT_LIMIT as i32)];
+        let at_limit = [window("pair:alice|127.0.0.1", t0, ACCOUNT_LIMIT as i32)];
         assert_eq!(locked_for(&alice, &at_limit, t0), Some(WINDOW));
         let later = t0 + chrono::Duration::minutes(5);
         assert_eq!(
@@ -99,6 +127,15 @@ mod tests {
             locked_for(&keys("bob", client), &at_limit, t0),
             None,
             "other accounts are not locked"
+        );
+        assert_eq!(
+            locked_for(
+                &keys("alice", Some("10.9.9.9".parse().unwrap())),
+                &at_limit,
+                t0
+            ),
+            None,
+            "nor the same account from another address"
         );
         let window_end = t0 + chrono::Duration::from_std(WINDOW).unwrap();
         assert_eq!(locked_for(&alice, &at_limit, window_end), None);
@@ -123,7 +160,7 @@ mod tests {
         let t0 = Utc::now();
         let both = [
             window(
-                "account:carol",
+                "pair:carol|10.0.0.9",
                 t0 - chrono::Duration::minutes(10),
                 ACCOUNT_LIMIT as i32,
             ),
@@ -135,5 +172,17 @@ mod tests {
         ];
         let wait = locked_for(&keys("carol", Some("10.0.0.9".parse().unwrap())), &both, t0);
         assert_eq!(wait, Some(WINDOW - Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn an_account_failing_everywhere_is_slowed_not_locked() {
+        let t0 = Utc::now();
+        let below = window("account:dave", t0, SLOW_AFTER as i32 - 1);
+        assert_eq!(slowdown(Some(&below), t0), None);
+        let many = window("account:dave", t0, SLOW_AFTER as i32 + 40);
+        assert_eq!(slowdown(Some(&many), t0), Some(SLOW_DELAY));
+        let window_end = t0 + chrono::Duration::from_std(WINDOW).unwrap();
+        assert_eq!(slowdown(Some(&many), window_end), None);
+        assert_eq!(slowdown(None, t0), None);
     }
 }

@@ -500,3 +500,72 @@ async fn administrators_manage_accounts_and_cannot_lock_themselves_out() {
     assert_eq!(sign_in(&app, "reset.me", &old).await.status(), 401);
     assert_eq!(sign_in(&app, "reset.me", &new).await.status(), 200);
 }
+
+/// A client whose connections come from `source`, another loopback address than the tests' own.
+fn client_from(source: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(source.parse::<std::net::IpAddr>().unwrap())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn wrong_passwords_from_one_address_do_not_lock_the_account_for_another() {
+    let app = spawn_app().await;
+    let (_, password) = account(&app, "qian.committee", &["committee"], &[]).await;
+    let attacker = client_from("127.0.0.2");
+    let attempt = |client: &reqwest::Client, pw: &str| {
+        client
+            .post(format!("{}/api/v1/session", app.base))
+            .json(&json!({"username": "qian.committee", "password": pw}))
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for k in 0..6 {
+        statuses.push(
+            attempt(&attacker, &format!("guess {k}"))
+                .await
+                .unwrap()
+                .status()
+                .as_u16(),
+        );
+    }
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429], "the pair locks");
+    // The official, from their own address, signs in at once.
+    let res = attempt(&app.anonymous, &password).await.unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "the account is not locked for another address"
+    );
+    // The attacker's address stays locked, even with the right password.
+    assert_eq!(attempt(&attacker, &password).await.unwrap().status(), 429);
+
+    // Failures from many addresses slow the account down instead of locking it: the right password still
+    // works from a fresh address, a moment later.
+    for (k, source) in ["127.0.0.3", "127.0.0.4", "127.0.0.5"].iter().enumerate() {
+        let client = client_from(source);
+        for n in 0..4 {
+            let status = attempt(&client, &format!("spray {k}-{n}"))
+                .await
+                .unwrap()
+                .status();
+            assert_eq!(status, 401);
+        }
+    }
+    let started = std::time::Instant::now();
+    let res = attempt(&client_from("127.0.0.6"), &password).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        started.elapsed() >= wenping::auth::throttle::SLOW_DELAY,
+        "a slowed attempt waits: {:?}",
+        started.elapsed()
+    );
+    // The success cleared the account's count: the next attempt is not slowed.
+    let started = std::time::Instant::now();
+    assert_eq!(
+        attempt(&app.anonymous, &password).await.unwrap().status(),
+        200
+    );
+    assert!(started.elapsed() < wenping::auth::throttle::SLOW_DELAY);
+}
