@@ -183,10 +183,92 @@ pub fn openapi() -> serde_json::Value {
             }
         }
     }
+    document_body_refusals(&mut doc, &problem);
+    open_flattened_parts(&mut doc);
     doc["components"]["securitySchemes"] = serde_json::json!({
         "session": {"type": "apiKey", "in": "cookie", "name": auth::SESSION_COOKIE,
             "description": "Set by POST /api/v1/session; changes also need the X-CSRF-Token header"},
         "token": {"type": "http", "scheme": "bearer", "description": "An API token (wpt_…)"}
     });
     doc
+}
+
+/// Every operation that reads a body may answer 400 (not well-formed), 413 (too large) and 415 (not the content
+/// type it reads): the extractors answer these before the handler, so they are documented here, once.
+fn document_body_refusals(
+    doc: &mut serde_json::Value,
+    problem: &dyn Fn(&str) -> serde_json::Value,
+) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(operations) = item.as_object_mut() else {
+            continue;
+        };
+        for operation in operations.values_mut() {
+            if operation.get("requestBody").is_none() {
+                continue;
+            }
+            let Some(responses) = operation["responses"].as_object_mut() else {
+                continue;
+            };
+            for (status, what) in [
+                ("400", "The body is not well-formed"),
+                ("413", "The body is too large"),
+                (
+                    "415",
+                    "The body is not of the content type the operation reads",
+                ),
+            ] {
+                responses.entry(status).or_insert_with(|| problem(what));
+            }
+        }
+    }
+}
+
+/// A response type that flattens a request type (`Decision` holds `DecisionFields`) is documented by utoipa as
+/// `allOf` of that type, whose `additionalProperties: false` (right for the request) would refuse every field of
+/// the response. In an `allOf` the part is inlined without it, so the response matches its own schema.
+fn open_flattened_parts(doc: &mut serde_json::Value) {
+    let schemas = doc["components"]["schemas"].clone();
+    let Some(all) = doc["components"]["schemas"].as_object_mut() else {
+        return;
+    };
+    for schema in all.values_mut() {
+        let Some(parts) = schema.get_mut("allOf").and_then(|p| p.as_array_mut()) else {
+            continue;
+        };
+        for part in parts.iter_mut() {
+            let Some(name) = part["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            else {
+                continue;
+            };
+            let mut target = schemas[name].clone();
+            if opened(&mut target) {
+                *part = target;
+            }
+        }
+    }
+}
+
+/// Removes `additionalProperties: false` from a schema and from its `oneOf`/`anyOf` alternatives; whether any was.
+fn opened(schema: &mut serde_json::Value) -> bool {
+    let mut changed = false;
+    if let Some(map) = schema.as_object_mut()
+        && map.get("additionalProperties") == Some(&serde_json::Value::Bool(false))
+    {
+        map.remove("additionalProperties");
+        changed = true;
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(alternatives) = schema.get_mut(key).and_then(|a| a.as_array_mut()) {
+            for alternative in alternatives {
+                changed |= opened(alternative);
+            }
+        }
+    }
+    changed
 }
