@@ -45,8 +45,11 @@ struct DashboardPage {
     statuses: Vec<String>,
     levels: Vec<String>,
     rows: Vec<BreakdownRow>,
-    /// The reader may not read decisions (an administrator): the page says where to go instead.
+    /// The reader may not read decisions (an administrator, an office): the page says where to go instead.
     no_register: bool,
+    /// Links for a reader without the register: administration, and the concern ledger for an office.
+    admin_links: bool,
+    ledger_links: bool,
 }
 
 async fn dashboard(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpResponse, PageError> {
@@ -61,6 +64,8 @@ async fn dashboard(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpRes
             levels: Vec::new(),
             rows: Vec::new(),
             no_register: true,
+            admin_links: principal.has_any(crate::auth::permission::ManageUsers::ROLES),
+            ledger_links: principal.has_any(crate::auth::permission::ReadConcerns::ROLES),
         };
         return Ok(html(StatusCode::OK, page.render()));
     }
@@ -121,6 +126,8 @@ async fn dashboard(viewer: Viewer, state: web::Data<AppState>) -> Result<HttpRes
             .collect(),
         rows: by_kind.into_values().collect(),
         no_register: false,
+        admin_links: false,
+        ledger_links: false,
     };
     Ok(html(StatusCode::OK, page.render()))
 }
