@@ -15,7 +15,6 @@ use super::{AppError, Context, Precondition, authorize};
 use crate::auth::permission::{
     HandleConcerns, KeepLedger, Permission, ReadConcerns, ReadResidents, RegisterConcerns,
 };
-use crate::domain::FieldErrors;
 use crate::domain::account::Role;
 use crate::domain::audit::AuditEntry;
 use crate::domain::concern::{
@@ -27,6 +26,7 @@ use crate::domain::principal::Principal;
 use crate::ledger::vocabulary::VOCABULARY;
 use crate::storage::concerns::{ConcernFilter, SealedConcern};
 
+pub use super::concern_query::ConcernQuery;
 pub use crate::domain::concern::ConcernFilter as Filter;
 
 const MAX_PAGE: i64 = 200;
@@ -340,7 +340,8 @@ pub async fn step(
     if let Some(measure) = &step.adopted_measure {
         check_adopted(ctx, principal, &current, measure).await?;
     }
-    let next = advance(&current, &step, ctx.clock().now(), today)?;
+    let due_again = today + chrono::Duration::days(VOCABULARY.default_due_days);
+    let next = current.after(&step, ctx.clock().now(), today, due_again)?;
     ctx.db
         .record_concern_step(
             &current,
@@ -389,64 +390,6 @@ pub(super) async fn check_adopted(
             measure.chars().take(60).collect::<String>()
         ),
     ))
-}
-
-/// The concern after `step`, which the state allows and whose fields are checked.
-fn advance(
-    current: &Concern,
-    step: &ConcernStep,
-    now: DateTime<Utc>,
-    today: NaiveDate,
-) -> Result<Concern, FieldErrors> {
-    let mut next = current.clone();
-    let trimmed = |v: &Option<String>| v.as_deref().map(|s| s.trim().to_owned());
-    match step.action {
-        ConcernAction::Assign => {
-            next.office = trimmed(&step.office);
-            next.handler = trimmed(&step.handler);
-            next.due_on = step.due_on;
-        }
-        ConcernAction::Accept => {}
-        ConcernAction::SendBack => {
-            next.last_reason = trimmed(&step.reason);
-        }
-        ConcernAction::Answer => {
-            next.answer = trimmed(&step.answer);
-            next.answered_at = Some(now);
-            next.adopted_measure = trimmed(&step.adopted_measure);
-        }
-        ConcernAction::CallBack => {
-            next.satisfaction = step.satisfaction;
-        }
-        ConcernAction::Close => {
-            if next.satisfaction.is_some_and(|s| !s.satisfied())
-                && step.reason.as_deref().is_none_or(|r| r.trim().is_empty())
-            {
-                return Err(FieldErrors::single(
-                    "reason",
-                    "the resident is not satisfied: reopen the concern, or say why it is closed all the same (what cannot be solved is explained)",
-                ));
-            }
-            next.closed_at = Some(now);
-            if step.reason.is_some() {
-                next.last_reason = trimmed(&step.reason);
-            }
-        }
-        ConcernAction::Reopen => {
-            next.reopen_count += 1;
-            next.last_reason = trimmed(&step.reason);
-            next.closed_at = None;
-            next.satisfaction = None;
-            // A reopened concern waits for a new answer, due again in the office's usual time.
-            next.due_on = Some(today + chrono::Duration::days(VOCABULARY.default_due_days));
-        }
-    }
-    next.state = step.action.target();
-    next.allowed = next.state.allowed().to_vec();
-    next.overdue = overdue(next.state, next.due_on, today);
-    next.version += 1;
-    next.updated_at = now;
-    Ok(next)
 }
 
 /// An office's queue: what its handler must accept or answer, due first.
@@ -516,160 +459,6 @@ pub async fn stats(
         total,
         groups,
     })
-}
-
-/// The ledger's filter as a person or a program writes it (query string or form): every value text, parsed here
-/// once for the JSON API and the pages alike; each error names its parameter.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ConcernQuery {
-    /// Division-code prefix: a township takes its villages.
-    pub region: Option<String>,
-    /// One state or several separated by commas: registered, assigned, accepted, answered, called_back, closed,
-    /// sent_back, reopened; `open` means every state but closed.
-    pub state: Option<String>,
-    pub office: Option<String>,
-    /// The handler's account name.
-    pub handler: Option<String>,
-    /// A decision id: the concerns about it.
-    pub decision: Option<String>,
-    /// A topic id of the concern vocabulary.
-    pub topic: Option<String>,
-    /// contact_card | visit | forum | letter | walk_in | phone | hotline | online
-    pub channel: Option<String>,
-    /// true: only the open ones unanswered past their due date.
-    pub overdue: Option<String>,
-    /// Received on or after this day (YYYY-MM-DD).
-    pub from: Option<String>,
-    /// Received on or before this day (YYYY-MM-DD).
-    pub to: Option<String>,
-    /// Words in the number or the content.
-    pub q: Option<String>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<String>,
-    /// Concerns to skip (default 0).
-    pub offset: Option<String>,
-    /// stats only: month (default) | office | region | decision | topic
-    pub group_by: Option<String>,
-}
-
-fn nonempty(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-impl ConcernQuery {
-    /// The filter, or the first parameter that does not parse.
-    pub fn to_filter(&self, today: NaiveDate) -> Result<ConcernFilter, crate::domain::FieldError> {
-        use crate::domain::FieldError;
-        use crate::domain::concern::Channel;
-        use crate::domain::text::clean_line;
-        let line = |name: &str, v: &Option<String>| -> Result<Option<String>, FieldError> {
-            nonempty(v)
-                .map(|s| {
-                    clean_line(s, 200)
-                        .map(str::to_owned)
-                        .map_err(|m| FieldError::new(name, m))
-                })
-                .transpose()
-        };
-        let day = |name: &str, v: &Option<String>| -> Result<Option<NaiveDate>, FieldError> {
-            nonempty(v)
-                .map(|s| {
-                    s.parse::<NaiveDate>()
-                        .map_err(|_| FieldError::new(name, "must be a date, YYYY-MM-DD"))
-                })
-                .transpose()
-        };
-        let number = |name: &str, v: &Option<String>| -> Result<Option<i64>, FieldError> {
-            nonempty(v)
-                .map(|s| {
-                    s.parse::<i64>()
-                        .ok()
-                        .filter(|n| *n >= 0)
-                        .ok_or_else(|| FieldError::new(name, "must be a whole number ≥ 0"))
-                })
-                .transpose()
-        };
-        let region = nonempty(&self.region)
-            .map(|r| {
-                crate::domain::region::parse_prefix(r).map_err(|m| FieldError::new("region", m))
-            })
-            .transpose()?;
-        let mut states = Vec::new();
-        if let Some(raw) = nonempty(&self.state) {
-            for part in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                if part == "open" {
-                    states.extend(ConcernState::ALL.into_iter().filter(|s| s.open()));
-                } else {
-                    states.push(ConcernState::parse(part).ok_or_else(|| {
-                        FieldError::new(
-                            "state",
-                            format!("'{}' is not a state; use registered, assigned, accepted, answered, called_back, closed, sent_back, reopened or open", part.chars().take(40).collect::<String>()),
-                        )
-                    })?);
-                }
-            }
-        }
-        let decision = nonempty(&self.decision)
-            .map(|d| {
-                Uuid::parse_str(d).map_err(|_| FieldError::new("decision", "must be a decision id"))
-            })
-            .transpose()?;
-        let topic = line("topic", &self.topic)?;
-        if let Some(t) = &topic
-            && !VOCABULARY.knows_topic(t)
-        {
-            return Err(FieldError::new(
-                "topic",
-                "is not a topic of the concern vocabulary",
-            ));
-        }
-        let channel = nonempty(&self.channel)
-            .map(|c| {
-                Channel::parse(c).ok_or_else(|| {
-                    FieldError::new("channel", "must be contact_card, visit, forum, letter, walk_in, phone, hotline or online")
-                })
-            })
-            .transpose()?;
-        let overdue = match nonempty(&self.overdue) {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(_) => return Err(FieldError::new("overdue", "must be true or false")),
-        };
-        let at_midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-        let from = day("from", &self.from)?;
-        let to = day("to", &self.to)?;
-        Ok(ConcernFilter {
-            scope: None,
-            region,
-            states,
-            office: line("office", &self.office)?,
-            handler: line("handler", &self.handler)?,
-            decision,
-            topic,
-            channel,
-            received_from: from.and_then(at_midnight),
-            received_before: to.and_then(|d| d.succ_opt()).and_then(at_midnight),
-            due_before: overdue.then_some(today),
-            text: line("q", &self.q)?,
-            limit: number("limit", &self.limit)?,
-            offset: number("offset", &self.offset)?.unwrap_or(0),
-        })
-    }
-
-    pub fn group_by(&self) -> Result<GroupBy, crate::domain::FieldError> {
-        match nonempty(&self.group_by) {
-            None | Some("month") => Ok(GroupBy::Month),
-            Some("office") => Ok(GroupBy::Office),
-            Some("region") => Ok(GroupBy::Region),
-            Some("decision") => Ok(GroupBy::Decision),
-            Some("topic") => Ok(GroupBy::Topic),
-            Some(_) => Err(crate::domain::FieldError::new(
-                "group_by",
-                "must be month, office, region, decision or topic",
-            )),
-        }
-    }
 }
 
 /// A decision a concern is about, as the concern's pages show it: its title and the measures its plan may adopt.

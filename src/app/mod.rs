@@ -15,6 +15,7 @@ pub mod checklist;
 mod clock;
 pub mod comparison;
 pub mod concern_import;
+pub mod concern_query;
 pub mod concerns;
 pub mod consultations;
 mod context;

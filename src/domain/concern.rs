@@ -444,6 +444,66 @@ impl Concern {
     pub fn etag(&self) -> String {
         format!("\"{}\"", self.version)
     }
+
+    /// The concern after `step`, which its state allows and whose fields are checked; a reopened concern is due
+    /// again on `due_again`.
+    pub fn after(
+        &self,
+        step: &ConcernStep,
+        now: DateTime<Utc>,
+        today: NaiveDate,
+        due_again: NaiveDate,
+    ) -> Result<Concern, FieldErrors> {
+        let mut next = self.clone();
+        let trimmed = |v: &Option<String>| v.as_deref().map(|s| s.trim().to_owned());
+        match step.action {
+            ConcernAction::Assign => {
+                next.office = trimmed(&step.office);
+                next.handler = trimmed(&step.handler);
+                next.due_on = step.due_on;
+            }
+            ConcernAction::Accept => {}
+            ConcernAction::SendBack => {
+                next.last_reason = trimmed(&step.reason);
+            }
+            ConcernAction::Answer => {
+                next.answer = trimmed(&step.answer);
+                next.answered_at = Some(now);
+                next.adopted_measure = trimmed(&step.adopted_measure);
+            }
+            ConcernAction::CallBack => {
+                next.satisfaction = step.satisfaction;
+            }
+            ConcernAction::Close => {
+                if next.satisfaction.is_some_and(|s| !s.satisfied())
+                    && step.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+                {
+                    return Err(FieldErrors::single(
+                        "reason",
+                        "the resident is not satisfied: reopen the concern, or say why it is closed all the same (what cannot be solved is explained)",
+                    ));
+                }
+                next.closed_at = Some(now);
+                if step.reason.is_some() {
+                    next.last_reason = trimmed(&step.reason);
+                }
+            }
+            ConcernAction::Reopen => {
+                next.reopen_count += 1;
+                next.last_reason = trimmed(&step.reason);
+                next.closed_at = None;
+                next.satisfaction = None;
+                // A reopened concern waits for a new answer, due again in the office's usual time.
+                next.due_on = Some(due_again);
+            }
+        }
+        next.state = step.action.target();
+        next.allowed = next.state.allowed().to_vec();
+        next.overdue = overdue(next.state, next.due_on, today);
+        next.version += 1;
+        next.updated_at = now;
+        Ok(next)
+    }
 }
 
 /// Which concerns a list or a count reads.

@@ -44,6 +44,15 @@ pub fn check_text(errors: &mut Vec<FieldError>, field: &str, value: &str, max: u
     }
 }
 
+/// The first `chars` characters of a long text and an ellipsis, for a table cell.
+pub fn shortened(text: &str, chars: usize) -> String {
+    let mut out: String = text.chars().take(chars).collect();
+    if text.chars().count() > chars {
+        out.push('…');
+    }
+    out
+}
+
 /// For query parameters and headers: a short single line, or `None` with the reason.
 pub fn clean_line(value: &str, max: usize) -> Result<&str, String> {
     if value.chars().count() > max {

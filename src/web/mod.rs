@@ -8,6 +8,7 @@ pub mod assessment_view;
 pub mod assets;
 pub mod checklist;
 pub mod comparison;
+pub mod concern_stats;
 pub mod concerns;
 pub mod consultations;
 pub mod dashboard;

@@ -4,18 +4,10 @@
 
 use super::ReportWriter;
 use crate::domain::concern::ConcernState;
+use crate::domain::text::shortened;
 use crate::reports::labels::Group;
 use crate::reports::numbers::{decimal, percent};
 use crate::reports::{Lang, ReportData};
-
-/// The first characters of a long text, for a table cell.
-fn short(text: &str, chars: usize) -> String {
-    let mut out: String = text.chars().take(chars).collect();
-    if text.chars().count() > chars {
-        out.push('…');
-    }
-    out
-}
 
 fn rate(value: Option<f64>) -> String {
     value.map(percent).unwrap_or_else(|| "—".into())
@@ -75,11 +67,11 @@ pub(super) fn write(doc: &mut impl ReportWriter, data: &ReportData, lang: Lang) 
                 c.number.clone(),
                 c.received_at.format("%Y-%m-%d").to_string(),
                 lang.word(Group::ConcernTopics, &c.topic),
-                short(&c.content, 40),
+                shortened(&c.content, 40),
                 lang.word(Group::ConcernStates, c.state.as_str()),
                 c.answer
                     .as_deref()
-                    .map(|a| short(a, 40))
+                    .map(|a| shortened(a, 40))
                     .unwrap_or_default(),
                 c.adopted_measure
                     .as_deref()
@@ -141,7 +133,7 @@ pub(in crate::reports::outline) fn appendix(
                 c.number.clone(),
                 c.received_at.format("%Y-%m-%d").to_string(),
                 lang.word(Group::ConcernTopics, &c.topic),
-                short(&c.content, 60),
+                shortened(&c.content, 60),
                 lang.word(Group::ConcernStates, c.state.as_str()),
                 c.office.clone().unwrap_or_else(|| "—".into()),
                 c.due_on
