@@ -199,7 +199,7 @@ async fn import(
 ) -> Result<usize, AppError> {
     let upload = Upload {
         file_name: file_name.to_owned(),
-        bytes: csv.into_bytes(),
+        source: csv.into_bytes().into(),
         options: ImportOptions::default(),
         skip_invalid: false,
     };

@@ -10,6 +10,7 @@ use super::{AppError, Context, authorize};
 use crate::auth::permission::{ImportPetitions, Permission, ReadPetitions};
 use crate::domain::petition::Region;
 use crate::domain::principal::Principal;
+use crate::petitions::csv_stream::ImportSource;
 use crate::petitions::import::{ImportOptions, ImportReport};
 use crate::petitions::indicators::{PetitionStats, StatsQuery};
 use crate::petitions::jobs::{ImportStatus, QueuedImport, enqueue};
@@ -20,7 +21,7 @@ use crate::storage::StorageError;
 /// A petition export as uploaded or read from disk.
 pub struct Upload {
     pub file_name: String,
-    pub bytes: Vec<u8>,
+    pub source: ImportSource,
     pub options: ImportOptions,
     /// Import the valid rows and keep the rejects; otherwise the file imports whole or not at all.
     pub skip_invalid: bool,
@@ -60,7 +61,7 @@ pub async fn import_now(
     let report = import_file(
         &ctx.db,
         &upload.file_name,
-        upload.bytes,
+        upload.source,
         upload.options,
         upload.skip_invalid,
         &principal.username,
@@ -81,7 +82,19 @@ pub async fn submit(
     mut upload: Upload,
 ) -> Result<Submitted, AppError> {
     authorize::<ImportPetitions>(principal)?;
-    if upload.bytes.len() <= ctx.petitions.async_threshold_bytes {
+    let bytes = match upload.source {
+        ImportSource::Bytes(bytes) => bytes,
+        // A file on the server's disk is the command line's, which imports at once.
+        ImportSource::File(_) => {
+            let report = import_now(ctx, principal, upload, Box::new(|_, _| {})).await?;
+            return Ok(Submitted::Done(Box::new(report)));
+        }
+    };
+    if bytes.len() <= ctx.petitions.async_threshold_bytes {
+        let upload = Upload {
+            source: ImportSource::Bytes(bytes),
+            ..upload
+        };
         let report = import_now(ctx, principal, upload, Box::new(|_, _| {})).await?;
         return Ok(Submitted::Done(Box::new(report)));
     }
@@ -91,7 +104,7 @@ pub async fn submit(
     let job = QueuedImport {
         id,
         file_name: upload.file_name,
-        bytes: upload.bytes,
+        bytes,
         options: upload.options,
         skip_invalid: upload.skip_invalid,
         actor: principal.username.clone(),
@@ -198,4 +211,52 @@ pub async fn regions(ctx: &Context, principal: &Principal) -> Result<Vec<Region>
     let mut regions = ctx.db.all_regions(super::register::PICKER_REGIONS).await?;
     regions.retain(|r| principal.scope.covers_code(&r.code));
     Ok(regions)
+}
+
+/// What an export to Parquet wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParquetExport {
+    pub files: usize,
+    pub records: usize,
+}
+
+/// Writes the petition history the caller may read under `dir` as Parquet, one file per year and county
+/// (`year=YYYY/region=CCCCCC/petitions.parquet`), a row group at a time: memory holds one group however
+/// large the history.
+pub async fn export_parquet(
+    ctx: &Context,
+    principal: &Principal,
+    dir: &std::path::Path,
+) -> Result<ParquetExport, AppError> {
+    use crate::petitions::parquet_export::{PartitionWriter, ROWS_PER_GROUP, partition_path};
+    authorize::<ReadPetitions>(principal)?;
+    let scope = &principal.scope;
+    let mut export = ParquetExport {
+        files: 0,
+        records: 0,
+    };
+    for (year, county) in ctx.db.petition_county_years().await? {
+        // A county office's export holds its county; a township's, its townships' records of it.
+        let overlaps =
+            scope.covers_code(&county) || scope.prefixes().iter().any(|p| p.starts_with(&county));
+        if !overlaps {
+            continue;
+        }
+        let mut writer = PartitionWriter::create(partition_path(dir, year, &county))
+            .map_err(|e| AppError::internal_msg("petition export", e))?;
+        ctx.db
+            .each_petition_of(&county, year, ROWS_PER_GROUP, &mut |mut batch| {
+                batch.retain(|r| scope.covers_code(&r.region_code));
+                writer.write(&batch)
+            })
+            .await?;
+        let written = writer
+            .finish()
+            .map_err(|e| AppError::internal_msg("petition export", e))?;
+        if written > 0 {
+            export.files += 1;
+            export.records += written;
+        }
+    }
+    Ok(export)
 }

@@ -13,6 +13,7 @@ use crate::app::{Clock, Context, SystemClock};
 use crate::domain::petition::Region;
 use crate::domain::principal::Principal;
 use crate::domain::region::RegionCode;
+use crate::petitions::csv_stream::ImportSource;
 use crate::petitions::encoding::TextEncoding;
 use crate::petitions::generate::{self, GenerateOptions};
 use crate::petitions::import::{ColumnMapping, ImportOptions};
@@ -43,6 +44,13 @@ pub enum PetitionsCommand {
         /// Print the whole report as JSON
         #[arg(long)]
         json: bool,
+    },
+    /// Write the stored petition history as Parquet under a folder, partitioned by year and county
+    /// (year=YYYY/region=CCCCCC/petitions.parquet), for polars to scan
+    Export {
+        /// The folder to write into (created when missing)
+        #[arg(long, value_name = "DIR")]
+        parquet: PathBuf,
     },
     /// Write a realistic synthetic data set, the same for the same seed
     Generate {
@@ -114,6 +122,16 @@ pub async fn run(ctx: &Context, command: PetitionsCommand) -> anyhow::Result<()>
             };
             import(ctx, &file, options, skip_invalid, rejects, json).await
         }
+        PetitionsCommand::Export { parquet } => {
+            let export = use_cases::export_parquet(ctx, &Principal::operator(), &parquet).await?;
+            println!(
+                "{} records in {} files written under {}",
+                export.records,
+                export.files,
+                parquet.display()
+            );
+            Ok(())
+        }
         PetitionsCommand::Generate { .. } => run_generate(command),
     }
 }
@@ -130,7 +148,6 @@ async fn import(
     rejects: Option<PathBuf>,
     json: bool,
 ) -> anyhow::Result<()> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({elapsed})")
@@ -143,9 +160,11 @@ async fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // Read as it is imported, so memory does not grow with the file; refused here if it cannot be opened.
+    std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let upload = Upload {
         file_name: name,
-        bytes,
+        source: ImportSource::File(file.to_path_buf()),
         options,
         skip_invalid,
     };
@@ -238,19 +257,25 @@ pub fn run_generate(command: PetitionsCommand) -> anyhow::Result<()> {
     let encoding = TextEncoding::parse(&encoding).map_err(anyhow::Error::msg)?;
     match format {
         OutputFormat::Csv => {
-            let text = generate::csv_text(&options);
-            let bytes = match encoding {
-                TextEncoding::Utf8 => text.into_bytes(),
-                TextEncoding::Gb18030 => encoding_rs::GBK.encode(&text).0.into_owned(),
-            };
-            std::fs::write(&out, bytes)
-                .with_context(|| format!("cannot write {}", out.display()))?;
-        }
-        OutputFormat::Parquet => {
-            let mut frame = generate::frame(&options).map_err(anyhow::Error::msg)?;
             let file = std::fs::File::create(&out)
                 .with_context(|| format!("cannot write {}", out.display()))?;
-            polars_io::parquet::write::ParquetWriter::new(file).finish(&mut frame)?;
+            let mut file = std::io::BufWriter::new(file);
+            match encoding {
+                TextEncoding::Utf8 => {
+                    generate::write_csv(&options, &mut file, |line| line.as_bytes().to_vec())
+                }
+                TextEncoding::Gb18030 => generate::write_csv(&options, &mut file, |line| {
+                    encoding_rs::GBK.encode(line).0.into_owned()
+                }),
+            }
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        }
+        OutputFormat::Parquet => {
+            let file = std::fs::File::create(&out)
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            generate::write_parquet(&options, std::io::BufWriter::new(file))
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("cannot write {}", out.display()))?;
         }
         OutputFormat::Xlsx => {
             let bytes =

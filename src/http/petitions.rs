@@ -112,7 +112,7 @@ pub(crate) async fn read_upload_form(
     Ok((
         Upload {
             file_name,
-            bytes,
+            source: bytes.into(),
             options,
             skip_invalid,
         },

@@ -293,34 +293,87 @@ pub fn csv_text_in(options: &GenerateOptions, villages: Vec<String>) -> String {
     csv_of(options.records, rows_in(options, villages))
 }
 
+/// One row as a CSV line, its line end included.
+fn csv_line(cells: &[String]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|c| csv_field(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}
+
 /// Rows in [`HEADERS`] order as CSV text under the header line.
 pub fn csv_of(records: usize, rows: impl Iterator<Item = [String; 12]>) -> String {
     let mut out = String::with_capacity(records * 110);
     out.push_str(&HEADERS.join(","));
     out.push('\n');
     for row in rows {
-        let cells: Vec<String> = row.iter().map(|c| csv_field(c)).collect();
-        out.push_str(&cells.join(","));
-        out.push('\n');
+        out.push_str(&csv_line(&row));
     }
     out
 }
 
+/// [`csv_text`] written line by line as it is made, each line as `encode` spells it: memory stays flat
+/// however many records are asked for.
+pub fn write_csv(
+    options: &GenerateOptions,
+    out: &mut impl std::io::Write,
+    encode: impl Fn(&str) -> Vec<u8>,
+) -> std::io::Result<()> {
+    let mut header = HEADERS.join(",");
+    header.push('\n');
+    out.write_all(&encode(&header))?;
+    for row in rows(options) {
+        out.write_all(&encode(&csv_line(&row)))?;
+    }
+    out.flush()
+}
+
+/// Records per Parquet row group written by [`write_parquet`].
+const ROWS_PER_GROUP: usize = 100_000;
+
 /// The set as a DataFrame of text columns, for Parquet.
 pub fn frame(options: &GenerateOptions) -> Result<polars::prelude::DataFrame, String> {
+    frame_of(rows(options), options.records)
+}
+
+fn frame_of(
+    rows: impl Iterator<Item = [String; 12]>,
+    capacity: usize,
+) -> Result<polars::prelude::DataFrame, String> {
     use polars::prelude::{Column, DataFrame, PlSmallStr};
-    let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(options.records); HEADERS.len()];
-    for row in rows(options) {
+    let mut columns: Vec<Vec<String>> = vec![Vec::with_capacity(capacity); HEADERS.len()];
+    let mut height = 0;
+    for row in rows {
         for (k, cell) in row.into_iter().enumerate() {
             columns[k].push(cell);
         }
+        height += 1;
     }
     let columns = HEADERS
         .iter()
         .zip(columns)
         .map(|(h, values)| Column::new(PlSmallStr::from_str(h), values))
         .collect();
-    DataFrame::new(options.records, columns).map_err(|e| e.to_string())
+    DataFrame::new(height, columns).map_err(|e| e.to_string())
+}
+
+/// The set as Parquet, a row group at a time as it is made.
+pub fn write_parquet(options: &GenerateOptions, out: impl std::io::Write) -> Result<(), String> {
+    let mut rows = rows(options).peekable();
+    let first = frame_of(rows.by_ref().take(ROWS_PER_GROUP), ROWS_PER_GROUP)?;
+    let mut writer = polars_io::parquet::write::ParquetWriter::new(out)
+        .batched(&first.schema())
+        .map_err(|e| e.to_string())?;
+    writer.write_batch(&first).map_err(|e| e.to_string())?;
+    while rows.peek().is_some() {
+        let group = frame_of(rows.by_ref().take(ROWS_PER_GROUP), ROWS_PER_GROUP)?;
+        writer.write_batch(&group).map_err(|e| e.to_string())?;
+    }
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 #[cfg(test)]

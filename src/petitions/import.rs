@@ -1,7 +1,7 @@
 //! Reading one exported file into validated petition records and a complete row report. The records leave a
 //! batch at a time, so storage writes one batch while the next is validated; nothing here touches the database.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
@@ -10,8 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::FileError;
+use super::csv_stream::{CsvPieces, ImportSource};
 use super::encoding::{TextEncoding, decode};
 pub use super::report::ImportReport;
+use super::seen::SeenIds;
 use super::table::{FileFormat, RawTable, RowNumbers, read_csv, read_parquet};
 use super::validate::{RowCells, validate_row};
 use super::vocabulary::{FIELDS, REQUIRED_FIELDS, Vocabulary, normalise};
@@ -241,6 +243,62 @@ fn in_scope(
     false
 }
 
+/// A file's rows as tables: a CSV file a piece at a time as it is read, the other formats whole.
+enum Tables<'a> {
+    Csv {
+        pieces: CsvPieces<'a>,
+        size: u64,
+    },
+    Whole {
+        table: Option<RawTable>,
+        rows: usize,
+    },
+}
+
+impl<'a> Tables<'a> {
+    fn open(
+        source: &'a ImportSource,
+        format: FileFormat,
+        options: &ImportOptions,
+        vocabulary: &Vocabulary,
+    ) -> Result<(Self, Option<TextEncoding>), FileError> {
+        if format == FileFormat::Csv {
+            let pieces = CsvPieces::open(source, options.encoding)?;
+            let encoding = pieces.encoding();
+            let size = source.len()?;
+            return Ok((Self::Csv { pieces, size }, Some(encoding)));
+        }
+        let bytes = source.whole()?;
+        let (table, encoding) = read_table(&bytes, format, options, vocabulary)?;
+        let rows = table.frame.height();
+        Ok((
+            Self::Whole {
+                table: Some(table),
+                rows,
+            },
+            encoding,
+        ))
+    }
+
+    fn next(&mut self) -> Option<Result<RawTable, FileError>> {
+        match self {
+            Self::Csv { pieces, .. } => pieces.next(),
+            Self::Whole { table, .. } => table.take().map(Ok),
+        }
+    }
+
+    /// The rows of the whole file, estimated from the share of it read so far when it is read in pieces.
+    fn estimate(&self, done: usize) -> usize {
+        match self {
+            Self::Csv { pieces, size } => match pieces.consumed() {
+                0 => done,
+                read => ((done as u128 * u128::from(*size) / u128::from(read)) as usize).max(done),
+            },
+            Self::Whole { rows, .. } => *rows,
+        }
+    }
+}
+
 /// Where the valid records of a file go, a batch at a time while the rest is still being read, so storing
 /// overlaps validating. `Break` means the receiver has given up (its store failed): reading stops there.
 pub type RecordSink<'a> = &'a mut dyn FnMut(Vec<PetitionRecord>) -> ControlFlow<()>;
@@ -251,7 +309,7 @@ pub type RecordSink<'a> = &'a mut dyn FnMut(Vec<PetitionRecord>) -> ControlFlow<
 #[allow(clippy::too_many_arguments)]
 pub fn parse_file(
     name: &str,
-    bytes: &[u8],
+    source: &ImportSource,
     options: &ImportOptions,
     vocabulary: &Vocabulary,
     today: NaiveDate,
@@ -262,116 +320,128 @@ pub fn parse_file(
     let format = options
         .format
         .unwrap_or_else(|| FileFormat::from_name(name));
-    let (table, encoding) = read_table(bytes, format, options, vocabulary)?;
-    let columns = resolve_columns(&table.headers, options.mapping.as_ref(), vocabulary)?;
-    let total = table.frame.height();
-    if total == 0 {
-        return Err(FileError::NoRows);
-    }
-    let texts: Vec<&StringChunked> = table
-        .frame
-        .columns()
-        .iter()
-        .map(|c| c.str())
-        .collect::<Result<_, _>>()
-        .map_err(|e| FileError::Unreadable {
-            format: format.as_str(),
-            reason: e.to_string(),
-        })?;
+    let (mut tables, encoding) = Tables::open(source, format, options, vocabulary)?;
     let mut valid = 0;
     let mut errors = Vec::new();
     let mut rejects = String::new();
     let mut rejected_rows = 0;
-    let mut seen: HashMap<String, usize> = HashMap::with_capacity(total);
+    let mut seen = SeenIds::default();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut offset = 0;
-    while offset < total {
-        let len = BATCH_ROWS.min(total - offset);
-        let slices: Vec<StringChunked> =
-            texts.iter().map(|c| c.slice(offset as i64, len)).collect();
-        let cells: Vec<Vec<Option<&str>>> = slices.iter().map(|s| s.iter().collect()).collect();
-        let batch = Batch {
-            cells: &cells,
-            columns: &columns,
-            headers: &table.headers,
-            rows: &table.rows,
-            offset,
-        };
-        // Rows are checked on every core; duplicates, the report and the rejects follow in file order.
-        let parts: Vec<(Vec<Checked>, Vec<RowError>)> = std::thread::scope(|s| {
-            let share = len.div_ceil(threads);
-            let workers: Vec<_> = (0..len)
-                .step_by(share.max(1))
-                .map(|start| {
-                    let batch = &batch;
-                    let scope = &options.scope;
-                    s.spawn(move || {
-                        batch.check(start..(start + share).min(len), vocabulary, today, scope)
+    let mut columns = None;
+    let mut headers = Vec::new();
+    let mut done = 0;
+    'file: while let Some(table) = tables.next() {
+        let table = table?;
+        if columns.is_none() {
+            columns = Some(resolve_columns(
+                &table.headers,
+                options.mapping.as_ref(),
+                vocabulary,
+            )?);
+            headers = table.headers.clone();
+        }
+        let Some(columns) = &columns else { break };
+        let total = table.frame.height();
+        let texts: Vec<&StringChunked> = table
+            .frame
+            .columns()
+            .iter()
+            .map(|c| c.str())
+            .collect::<Result<_, _>>()
+            .map_err(|e| FileError::Unreadable {
+                format: format.as_str(),
+                reason: e.to_string(),
+            })?;
+        let mut offset = 0;
+        while offset < total {
+            let len = BATCH_ROWS.min(total - offset);
+            let slices: Vec<StringChunked> =
+                texts.iter().map(|c| c.slice(offset as i64, len)).collect();
+            let cells: Vec<Vec<Option<&str>>> = slices.iter().map(|s| s.iter().collect()).collect();
+            let batch = Batch {
+                cells: &cells,
+                columns,
+                headers: &headers,
+                rows: &table.rows,
+                offset,
+            };
+            // Rows are checked on every core; duplicates, the report and the rejects follow in file order.
+            let parts: Vec<(Vec<Checked>, Vec<RowError>)> = std::thread::scope(|s| {
+                let share = len.div_ceil(threads);
+                let workers: Vec<_> = (0..len)
+                    .step_by(share.max(1))
+                    .map(|start| {
+                        let batch = &batch;
+                        let scope = &options.scope;
+                        s.spawn(move || {
+                            batch.check(start..(start + share).min(len), vocabulary, today, scope)
+                        })
                     })
-                })
-                .collect();
-            workers
-                .into_iter()
-                // A worker that panicked must not pass for one that found no rows.
-                .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        let mut records = Vec::with_capacity(len);
-        for (checked, mut found) in parts {
-            let mut found = found.drain(..);
-            for Checked {
-                i,
-                record,
-                errors: n,
-            } in checked
-            {
-                let row = batch.row(i);
-                let before = errors.len();
-                errors.extend(found.by_ref().take(n));
-                if let Some(record) = record {
-                    match seen.get(&record.source_id) {
-                        Some(&first) => errors.push(RowError {
-                            row,
-                            column: batch.header_of("source_id"),
-                            value: record.source_id.clone(),
-                            reason: format!("duplicate source id: row {first} has it too"),
-                        }),
-                        None => {
-                            seen.insert(record.source_id.clone(), row);
-                            records.push(record);
+                    .collect();
+                workers
+                    .into_iter()
+                    // A worker that panicked must not pass for one that found no rows.
+                    .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                    .collect()
+            });
+            let mut records = Vec::with_capacity(len);
+            for (checked, mut found) in parts {
+                let mut found = found.drain(..);
+                for Checked {
+                    i,
+                    record,
+                    errors: n,
+                } in checked
+                {
+                    let row = batch.row(i);
+                    let before = errors.len();
+                    errors.extend(found.by_ref().take(n));
+                    if let Some(record) = record {
+                        match seen.insert(&record.source_id, row) {
+                            Some(first) => errors.push(RowError {
+                                row,
+                                column: batch.header_of("source_id"),
+                                value: record.source_id.clone(),
+                                reason: format!("duplicate source id: row {first} has it too"),
+                            }),
+                            None => records.push(record),
                         }
                     }
-                }
-                if errors.len() > before {
-                    rejected_rows += 1;
-                    if rejects.is_empty() {
-                        let header: Vec<String> =
-                            table.headers.iter().map(|h| csv_text_cell(h)).collect();
-                        rejects.push_str(&format!("row,{},errors\n", header.join(",")));
+                    if errors.len() > before {
+                        rejected_rows += 1;
+                        if rejects.is_empty() {
+                            let header: Vec<String> =
+                                headers.iter().map(|h| csv_text_cell(h)).collect();
+                            rejects.push_str(&format!("row,{},errors\n", header.join(",")));
+                        }
+                        let values: Vec<String> = cells
+                            .iter()
+                            .map(|c| csv_text_cell(c[i].unwrap_or("")))
+                            .collect();
+                        let reasons: Vec<String> = errors[before..]
+                            .iter()
+                            .map(|e| format!("{}: {}", e.column, e.reason))
+                            .collect();
+                        rejects.push_str(&format!(
+                            "{row},{},{}\n",
+                            values.join(","),
+                            csv_text_cell(&reasons.join("; "))
+                        ));
                     }
-                    let values: Vec<String> = cells
-                        .iter()
-                        .map(|c| csv_text_cell(c[i].unwrap_or("")))
-                        .collect();
-                    let reasons: Vec<String> = errors[before..]
-                        .iter()
-                        .map(|e| format!("{}: {}", e.column, e.reason))
-                        .collect();
-                    rejects.push_str(&format!(
-                        "{row},{},{}\n",
-                        values.join(","),
-                        csv_text_cell(&reasons.join("; "))
-                    ));
                 }
             }
+            valid += records.len();
+            let acceptable = skip_invalid || errors.is_empty();
+            if acceptable && !records.is_empty() && sink(records).is_break() {
+                break 'file;
+            }
+            offset += len;
+            progress(done + offset, tables.estimate(done + offset));
         }
-        valid += records.len();
-        let acceptable = skip_invalid || errors.is_empty();
-        if acceptable && !records.is_empty() && sink(records).is_break() {
-            break;
-        }
-        offset += len;
-        progress(offset, total);
+        done += total;
+    }
+    if done == 0 {
+        return Err(FileError::NoRows);
     }
     Ok(ParsedFile {
         format,

@@ -3,13 +3,16 @@
 //! DESIGN §6 from the rollups. No SQL here: storage writes what this module prepares.
 
 pub mod csv_records;
+pub mod csv_stream;
 pub mod encoding;
 pub mod generate;
 pub mod import;
 pub mod indicators;
 pub mod jobs;
+pub mod parquet_export;
 pub mod report;
 pub mod rollup;
+pub mod seen;
 pub mod service;
 pub mod table;
 pub mod validate;

@@ -10,6 +10,7 @@ use std::ops::ControlFlow;
 use tokio::sync::mpsc;
 
 use super::FileError;
+use super::csv_stream::ImportSource;
 use super::import::{ImportOptions, ImportReport, ParsedFile, parse_file};
 use super::rollup::rollup_changes;
 use super::table::FileFormat;
@@ -37,7 +38,7 @@ pub type Progress = Box<dyn FnMut(usize, usize) + Send>;
 pub async fn import_file(
     db: &Db,
     file_name: &str,
-    bytes: Vec<u8>,
+    source: impl Into<ImportSource>,
     options: ImportOptions,
     skip_invalid: bool,
     actor: &str,
@@ -50,7 +51,7 @@ pub async fn import_file(
         db,
         id,
         file_name,
-        bytes,
+        source,
         options,
         skip_invalid,
         actor,
@@ -70,7 +71,7 @@ pub async fn import_file_as(
     db: &Db,
     id: Uuid,
     file_name: &str,
-    bytes: Vec<u8>,
+    source: impl Into<ImportSource>,
     options: ImportOptions,
     skip_invalid: bool,
     actor: &str,
@@ -86,7 +87,8 @@ pub async fn import_file_as(
         .format
         .unwrap_or_else(|| FileFormat::from_name(file_name));
     let started = std::time::Instant::now();
-    tracing::debug!(import = %id, bytes = bytes.len(), "import started");
+    let source = source.into();
+    tracing::debug!(import = %id, bytes = source.len().unwrap_or_default(), "import started");
     let (sender, messages) = mpsc::channel(BATCHES_IN_FLIGHT);
     let batches = sender.clone();
     let reading = async {
@@ -97,7 +99,7 @@ pub async fn import_file_as(
             };
             parse_file(
                 &name,
-                &bytes,
+                &source,
                 &options,
                 vocabulary,
                 today,

@@ -149,6 +149,9 @@ async fn connect(settings: &Settings) -> anyhow::Result<Db> {
         .migrate()
         .await
         .context("cannot apply database migrations")?;
+    db.prepare_petition_months(chrono::Utc::now().date_naive())
+        .await
+        .context("cannot prepare the coming months' petition partitions")?;
     if applied > 0 {
         tracing::info!(
             applied,

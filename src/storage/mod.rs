@@ -10,6 +10,7 @@ pub mod consultations;
 pub mod credentials;
 pub mod decisions;
 pub mod holdings;
+pub mod petition_copy;
 pub mod petition_import;
 pub mod petition_jobs;
 pub mod petitions;
@@ -64,6 +65,9 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),
+    /// Whoever a streamed read handed its rows to could not take them (an export's disk is full, say).
+    #[error("{0}")]
+    Halted(String),
 }
 
 impl From<sqlx::Error> for StorageError {

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::audit::append_audit;
+use super::petition_copy::IMPORT_LOCK;
 use super::petition_jobs::{FINISH_LEASED_JOB, JobLease, STILL_LEASED, lease_lost};
 use super::petitions::{POSTGRES_ROLLUPS, PetitionRow, RECORD_COLUMNS, SQLITE_ROLLUPS};
 use super::resolutions::{FollowUp, follow_up_in};
@@ -20,8 +21,6 @@ use crate::domain::account::Scope;
 use crate::domain::audit::AuditRecord;
 use crate::domain::petition::{PetitionRecord, RollupRow, merge_rollup_rows};
 
-/// Rows per multi-row INSERT on PostgreSQL: 17 binds each stays far under its 65 535 bound parameters.
-const RECORDS_PER_STATEMENT: usize = 1_000;
 const ROLLUPS_PER_STATEMENT: usize = 2_000;
 const IDS_PER_LOOKUP: usize = 900;
 /// Source ids quoted in a refusal; the rest are counted.
@@ -114,54 +113,49 @@ impl RollupSql for sqlx::Transaction<'_, sqlx::Postgres> {
     }
 }
 
-/// How each backend writes a batch of records inside its transaction.
+/// How each backend finds stored records and writes a batch of records inside its transaction.
 trait RecordWriter {
+    /// Waits for any other import to commit (the rollups add what this one finds changed).
+    async fn take_import_lock(&mut self) -> Result<(), StorageError>;
+    async fn stored_records(&mut self, ids: &[&str]) -> Result<Vec<PetitionRow>, StorageError>;
     async fn upsert_records(&mut self, changes: &[Change], seq: i64) -> Result<(), StorageError>;
 }
 
 impl RecordWriter for sqlx::Transaction<'_, sqlx::Sqlite> {
+    async fn take_import_lock(&mut self) -> Result<(), StorageError> {
+        // BEGIN IMMEDIATE has taken SQLite's one write lock already.
+        Ok(())
+    }
+
+    async fn stored_records(&mut self, ids: &[&str]) -> Result<Vec<PetitionRow>, StorageError> {
+        let mut query = sqlx::QueryBuilder::new(format!(
+            "SELECT {RECORD_COLUMNS} FROM petitions WHERE source_id IN ("
+        ));
+        let mut separated = query.separated(", ");
+        for id in ids {
+            separated.push_bind(*id);
+        }
+        query.push(")");
+        Ok(query.build_query_as().fetch_all(&mut **self).await?)
+    }
+
     async fn upsert_records(&mut self, changes: &[Change], seq: i64) -> Result<(), StorageError> {
         super::sqlite_bulk::write_changes(self, changes, seq).await
     }
 }
 
 impl RecordWriter for sqlx::Transaction<'_, sqlx::Postgres> {
-    async fn upsert_records(&mut self, changes: &[Change], seq: i64) -> Result<(), StorageError> {
-        for chunk in changes.chunks(RECORDS_PER_STATEMENT) {
-            let mut query = sqlx::QueryBuilder::new(format!(
-                "INSERT INTO petitions ({RECORD_COLUMNS}, import_seq) "
-            ));
-            query.push_values(chunk, |mut b, (_, r)| {
-                b.push_bind(r.source_id.as_str())
-                    .push_bind(r.received_on)
-                    .push_bind(r.channel.as_str())
-                    .push_bind(r.region_code.as_str())
-                    .push_bind(r.category.as_str())
-                    .push_bind(r.subcategory.as_deref())
-                    .push_bind(r.headcount)
-                    .push_bind(r.collective)
-                    .push_bind(r.repeated)
-                    .push_bind(r.escalated)
-                    .push_bind(r.status.as_str())
-                    .push_bind(r.due_on)
-                    .push_bind(r.concluded_on)
-                    .push_bind(r.satisfaction.as_str())
-                    .push_bind(r.overdue)
-                    .push_bind(r.decision_id)
-                    .push_bind(seq);
-            });
-            query.push(
-                " ON CONFLICT (source_id) DO UPDATE SET received_on = excluded.received_on, \
-                 channel = excluded.channel, region_code = excluded.region_code, category = excluded.category, \
-                 subcategory = excluded.subcategory, headcount = excluded.headcount, \
-                 collective = excluded.collective, repeated = excluded.repeated, escalated = excluded.escalated, \
-                 status = excluded.status, due_on = excluded.due_on, concluded_on = excluded.concluded_on, \
-                 satisfaction = excluded.satisfaction, overdue = excluded.overdue, \
-                 decision_id = excluded.decision_id, import_seq = excluded.import_seq",
-            );
-            query.build().execute(&mut **self).await?;
-        }
+    async fn take_import_lock(&mut self) -> Result<(), StorageError> {
+        sqlx::query(IMPORT_LOCK).execute(&mut **self).await?;
         Ok(())
+    }
+
+    async fn stored_records(&mut self, ids: &[&str]) -> Result<Vec<PetitionRow>, StorageError> {
+        super::petition_copy::stored_records(self, ids).await
+    }
+
+    async fn upsert_records(&mut self, changes: &[Change], seq: i64) -> Result<(), StorageError> {
+        super::petition_copy::write_changes(self, changes, seq).await
     }
 }
 
@@ -235,6 +229,7 @@ impl Db {
         }
         let at = now();
         let counts = in_write_tx!(self, tx => {
+            tx.take_import_lock().await?;
             // A takeover that happened before this transaction ends the attempt before it writes anything.
             if let Some(lease) = attempt.lease {
                 let held: bool = sqlx::query_scalar(STILL_LEASED)
@@ -271,14 +266,8 @@ impl Db {
                 let mut stored: HashMap<String, PetitionRecord> = HashMap::new();
                 if any_stored {
                     for chunk in batch.chunks(IDS_PER_LOOKUP) {
-                        let mut query = sqlx::QueryBuilder::new(format!("SELECT {RECORD_COLUMNS} FROM petitions WHERE source_id IN ("));
-                        let mut ids = query.separated(", ");
-                        for r in chunk {
-                            ids.push_bind(r.source_id.as_str());
-                        }
-                        query.push(")");
-                        let rows: Vec<PetitionRow> = query.build_query_as().fetch_all(&mut *tx).await?;
-                        for row in rows {
+                        let ids: Vec<&str> = chunk.iter().map(|r| r.source_id.as_str()).collect();
+                        for row in tx.stored_records(&ids).await? {
                             let record = PetitionRecord::try_from(row)?;
                             stored.insert(record.source_id.clone(), record);
                         }

@@ -12,6 +12,13 @@ use crate::domain::petition::{
 pub(super) const RECORD_COLUMNS: &str = "source_id, received_on, channel, region_code, category, subcategory, \
      headcount, collective, repeated, escalated, status, due_on, concluded_on, satisfaction, overdue, decision_id";
 
+/// One county's records of one year ($1 ≤ received_on < $2, region code like $3): the statistic whose plan
+/// must touch only that year's partitions (tests/integration/petition_partitions.rs).
+pub const COUNTY_YEAR_RECORDS: &str = "SELECT source_id, received_on, channel, region_code, category, subcategory, \
+     headcount, collective, repeated, escalated, status, due_on, concluded_on, satisfaction, overdue, decision_id \
+     FROM petitions WHERE received_on >= $1 AND received_on < $2 AND region_code LIKE $3 \
+     ORDER BY received_on, source_id";
+
 #[derive(sqlx::FromRow)]
 pub(super) struct PetitionRow {
     source_id: String,
@@ -199,6 +206,57 @@ impl Db {
             Db::Postgres(pool) => read_rollups!(pool, POSTGRES_ROLLUPS, prefixes, categories, to)?,
         };
         parse_rollups(&json)
+    }
+
+    /// The (year, county) pairs that hold petition records, from the rollups' county rows.
+    pub async fn petition_county_years(&self) -> Result<Vec<(i32, String)>, StorageError> {
+        const SQL: &str = "SELECT DISTINCT month / 100 AS year, region_prefix FROM petition_rollups \
+             WHERE length(region_prefix) = 6 AND petitions > 0 ORDER BY year, region_prefix";
+        let rows: Vec<(i32, String)> =
+            with_pool!(self, pool => sqlx::query_as(SQL).fetch_all(pool).await)?;
+        Ok(rows)
+    }
+
+    /// Hands the petition records of one county and one year to `each`, `batch` at a time in order of
+    /// receipt, streamed from the database so memory holds one batch. On PostgreSQL the query reads only that
+    /// year's monthly partitions.
+    pub async fn each_petition_of(
+        &self,
+        county: &str,
+        year: i32,
+        batch: usize,
+        each: &mut (dyn FnMut(Vec<PetitionRecord>) -> Result<(), String> + Send),
+    ) -> Result<usize, StorageError> {
+        use futures_util::TryStreamExt;
+        let first = NaiveDate::from_ymd_opt(year, 1, 1)
+            .ok_or_else(|| StorageError::NotFound(format!("no year {year}")))?;
+        let next = NaiveDate::from_ymd_opt(year + 1, 1, 1)
+            .ok_or_else(|| StorageError::NotFound(format!("no year {}", year + 1)))?;
+        let pattern = format!("{county}%");
+        let mut pending = Vec::with_capacity(batch);
+        let mut handed = 0;
+        let mut hand = |pending: &mut Vec<PetitionRecord>| -> Result<(), StorageError> {
+            handed += pending.len();
+            each(std::mem::take(pending)).map_err(StorageError::Halted)
+        };
+        with_pool!(self, pool => {
+            let mut rows = sqlx::query_as::<_, PetitionRow>(COUNTY_YEAR_RECORDS)
+                .bind(first)
+                .bind(next)
+                .bind(&pattern)
+                .fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                pending.push(PetitionRecord::try_from(row)?);
+                if pending.len() == batch {
+                    hand(&mut pending)?;
+                }
+            }
+            Ok::<(), StorageError>(())
+        })?;
+        if !pending.is_empty() {
+            hand(&mut pending)?;
+        }
+        Ok(handed)
     }
 
     /// How many petition records are stored (for benchmarks and summaries).

@@ -27,6 +27,7 @@ mod models;
 mod operations;
 mod petition_batches;
 mod petition_imports;
+mod petition_partitions;
 mod petition_restart;
 mod petitions;
 mod petitions_cli;

@@ -523,7 +523,7 @@ async fn an_alert_that_cannot_be_written_takes_its_import_with_it() {
     let admin = principal("信访数据管理员", Role::Admin);
     let upload = || Upload {
         file_name: "township.csv".into(),
-        bytes: spiking_petitions(),
+        source: spiking_petitions().into(),
         options: Default::default(),
         skip_invalid: false,
     };
