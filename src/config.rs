@@ -15,6 +15,9 @@ pub enum LogFormat {
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub database_url: String,
+    /// A streaming replica of the PostgreSQL database (`pg_basebackup -R`) for reads that tolerate its lag: lists
+    /// and statistics. None: every read goes to `database_url`.
+    pub database_read_url: Option<String>,
     pub bind: String,
     /// The folder of risk-model files; none: `./models` when it exists, else the models built into the binary.
     pub models_dir: Option<PathBuf>,
@@ -43,6 +46,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             database_url: "sqlite://./wenping-data/wenping.db".into(),
+            database_read_url: None,
             bind: "127.0.0.1:8080".into(),
             models_dir: None,
             log_format: LogFormat::Text,
@@ -61,6 +65,9 @@ pub struct Overrides {
     /// Database URL: sqlite://PATH or postgres://USER:PASSWORD@HOST/DB [env: WENPING_DATABASE_URL]
     #[arg(long, global = true)]
     pub database_url: Option<String>,
+    /// A PostgreSQL streaming replica for lists and statistics [env: WENPING_DATABASE_READ_URL]
+    #[arg(long, global = true)]
+    pub database_read_url: Option<String>,
     /// Address to listen on, HOST:PORT (port 0 picks a free one) [env: WENPING_BIND]
     #[arg(long, global = true)]
     pub bind: Option<String>,
@@ -116,6 +123,9 @@ impl Settings {
         if let Some(url) = env("WENPING_DATABASE_URL") {
             settings.database_url = url;
         }
+        if let Some(url) = env("WENPING_DATABASE_READ_URL") {
+            settings.database_read_url = Some(url);
+        }
         if let Some(bind) = env("WENPING_BIND") {
             settings.bind = bind;
         }
@@ -166,6 +176,9 @@ impl Settings {
         }
         if let Some(url) = &flags.database_url {
             settings.database_url = url.clone();
+        }
+        if let Some(url) = &flags.database_read_url {
+            settings.database_read_url = Some(url.clone());
         }
         if let Some(bind) = &flags.bind {
             settings.bind = bind.clone();
@@ -248,6 +261,44 @@ mod tests {
             "flag beats env"
         );
         assert_eq!(settings.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn the_read_database_is_layered_like_the_database() {
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        writeln!(file, "database_read_url = \"postgres://file/replica\"").unwrap();
+        let from_file = Overrides {
+            config: Some(file.path().to_owned()),
+            ..Overrides::default()
+        };
+        let read_url = |flags: &Overrides, env: Option<&str>| {
+            Settings::load_from(flags, |name| {
+                (name == "WENPING_DATABASE_READ_URL")
+                    .then(|| env.map(str::to_owned))
+                    .flatten()
+            })
+            .unwrap()
+            .database_read_url
+        };
+        assert_eq!(Settings::default().database_read_url, None);
+        assert_eq!(
+            read_url(&from_file, None).as_deref(),
+            Some("postgres://file/replica")
+        );
+        assert_eq!(
+            read_url(&from_file, Some("postgres://env/replica")).as_deref(),
+            Some("postgres://env/replica"),
+            "env beats file"
+        );
+        let flagged = Overrides {
+            database_read_url: Some("postgres://flag/replica".into()),
+            ..from_file
+        };
+        assert_eq!(
+            read_url(&flagged, Some("postgres://env/replica")).as_deref(),
+            Some("postgres://flag/replica"),
+            "flag beats env"
+        );
     }
 
     #[test]

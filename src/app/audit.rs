@@ -20,7 +20,7 @@ pub async fn entries(
         (true, false) => AuditVisibility::AccountsAndDecisionsIn(principal.scope.clone()),
         (false, _) => AuditVisibility::DecisionsIn(principal.scope.clone()),
     };
-    Ok(ctx.db.audit_entries(&filter).await?)
+    Ok(ctx.reader().audit_entries(&filter).await?)
 }
 
 /// Records that the caller was refused `what` (`reason` says why). The denial stands even if it cannot be

@@ -236,8 +236,10 @@ pub async fn list(
     filter.limit = Some(limit);
     filter.offset = filter.offset.max(0);
     let today = ctx.clock().today();
-    let total = ctx.db.count_concerns(&filter).await?;
-    let rows = ctx.db.concerns(&filter, today).await?;
+    // A list and its count may lag on a replica; a concern just registered opens on its own page (primary).
+    let reader = ctx.reader();
+    let total = reader.count_concerns(&filter).await?;
+    let rows = reader.concerns(&filter, today).await?;
     Ok(ConcernPage {
         items: rows.into_iter().map(|r| shown(ctx, principal, r)).collect(),
         total,
@@ -255,7 +257,7 @@ pub async fn export(
     authorize::<ReadConcerns>(principal)?;
     filter.scope = Some(principal.scope.clone());
     filter.limit = None;
-    let rows = ctx.db.concerns(&filter, ctx.clock().today()).await?;
+    let rows = ctx.reader().concerns(&filter, ctx.clock().today()).await?;
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -432,7 +434,7 @@ pub async fn stats(
     filter.scope = Some(principal.scope.clone());
     filter.limit = None;
     let today = ctx.clock().today();
-    let rows = ctx.db.concerns(&filter, today).await?;
+    let rows = ctx.reader().concerns(&filter, today).await?;
     let facts: Vec<(Vec<String>, ConcernFacts)> = rows
         .iter()
         .map(|r| {

@@ -8,7 +8,7 @@ use super::clock::{Clock, SystemClock};
 use super::models::ModelRegistry;
 use crate::auth::residents::ResidentKey;
 use crate::petitions::jobs::ImportWaker;
-use crate::storage::Db;
+use crate::storage::{Db, ReadDb};
 
 /// How petition uploads are run.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +32,8 @@ impl Default for PetitionSettings {
 #[derive(Clone)]
 pub struct Context {
     pub(in crate::app) db: Db,
+    /// Where lists and statistics read (see [`Context::reader`]): a streaming replica, or `db` itself.
+    reader: ReadDb,
     models: Arc<ModelRegistry>,
     clock: Arc<dyn Clock>,
     pub petitions: PetitionSettings,
@@ -44,6 +46,7 @@ pub struct Context {
 impl Context {
     pub fn new(db: Db, models: ModelRegistry) -> Self {
         Self {
+            reader: ReadDb::primary(db.clone()),
             db,
             models: Arc::new(models),
             clock: Arc::new(SystemClock),
@@ -51,6 +54,30 @@ impl Context {
             import_waker: None,
             residents: None,
         }
+    }
+
+    /// Lists and statistics read from this streaming replica from now on.
+    pub fn with_read_replica(mut self, replica: ReadDb) -> Self {
+        self.reader = replica;
+        self
+    }
+
+    /// The database for a read that may lag the primary by the replica's replay delay: lists and statistics, which
+    /// a reader refreshes. Never for a read inside a write, a read of what this request just wrote, a precondition
+    /// (`If-Match`), a sign-in, session or token, a job claim or the throttle: those use `db`, the primary.
+    pub(in crate::app) fn reader(&self) -> &Db {
+        self.reader.db()
+    }
+
+    /// Which database serves lists and statistics (`primary` or `replica`), and how many it has served since
+    /// start, for the metrics.
+    pub fn reads_served(&self) -> (&'static str, u64) {
+        (self.reader.pool().as_str(), self.reader.served())
+    }
+
+    /// The read replica answers (always true without one).
+    pub(in crate::app) async fn reader_readiness(&self) -> Result<(), String> {
+        self.reader.readiness().await
     }
 
     pub fn with_clock(mut self, clock: impl Clock + 'static) -> Self {
@@ -92,8 +119,9 @@ impl Context {
         self.db.backend()
     }
 
-    /// Closes the database's connections; the context is unusable after.
+    /// Closes the database's connections (the replica's too); the context is unusable after.
     pub async fn close(&self) {
+        self.reader.close().await;
         self.db.close().await
     }
 }

@@ -77,7 +77,8 @@ pub async fn list(
 ) -> Result<(Vec<Decision>, Option<DecisionPosition>), AppError> {
     authorize::<ReadDecisions>(principal)?;
     filter.scope = principal.scope.clone();
-    Ok(ctx.db.decisions(&filter).await?)
+    // A list may lag on a replica; the decision a caller just registered is read by id, from the primary.
+    Ok(ctx.reader().decisions(&filter).await?)
 }
 
 /// Changes a decision: `edit` turns the current fields into the new ones (a JSON merge patch, a form). The

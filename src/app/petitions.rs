@@ -162,8 +162,9 @@ pub async fn stats(
             "no petition statistics for region {outside}"
         )));
     }
+    // Rollups change only when an import commits, so a replica's lag delays a new import's figures, no more.
     let history = RegionHistory::load(
-        &ctx.db,
+        ctx.reader(),
         query.regions,
         query.categories.as_deref(),
         query.to,
@@ -190,7 +191,8 @@ pub async fn recent(
     limit: u32,
 ) -> Result<Vec<ImportReport>, AppError> {
     authorize::<ImportPetitions>(principal)?;
-    ctx.db
+    // An upload leads to its own import's page (by id, the primary); this list may lag behind it.
+    ctx.reader()
         .recent_petition_imports(i64::from(limit))
         .await?
         .iter()

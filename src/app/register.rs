@@ -93,14 +93,15 @@ pub struct Dashboard {
 /// The caller's dashboard: the cards and the breakdown, over the decisions in their scope.
 pub async fn dashboard(ctx: &Context, principal: &Principal) -> Result<Dashboard, AppError> {
     authorize::<ReadDecisions>(principal)?;
+    let reader = ctx.reader();
     let mut cards = Vec::with_capacity(Card::ALL.len());
     for card in Card::ALL {
         let mut filter = DecisionFilter::all(1);
         filter.scope = principal.scope.clone();
         card.apply(&mut filter, ctx);
-        cards.push((card, ctx.db.count_decisions(&filter).await?));
+        cards.push((card, reader.count_decisions(&filter).await?));
     }
-    let breakdown = ctx.db.register_breakdown(&principal.scope).await?;
+    let breakdown = reader.register_breakdown(&principal.scope).await?;
     Ok(Dashboard { cards, breakdown })
 }
 
@@ -123,18 +124,20 @@ pub async fn page(
 ) -> Result<RegisterPage, AppError> {
     authorize::<ReadDecisions>(principal)?;
     filter.scope = principal.scope.clone();
-    let (decisions, next) = ctx.db.decisions(&filter).await?;
-    let total = ctx.db.count_decisions(&filter).await?;
+    // The register is a list: a replica's lag may hide a decision registered a moment ago, which its own page
+    // (read from the primary) shows.
+    let reader = ctx.reader();
+    let (decisions, next) = reader.decisions(&filter).await?;
+    let total = reader.count_decisions(&filter).await?;
     let ids: Vec<_> = decisions.iter().map(|d| d.id).collect();
-    let mut extras = ctx.db.register_extras(&ids, ctx.clock().today()).await?;
+    let mut extras = reader.register_extras(&ids, ctx.clock().today()).await?;
     let mut codes: Vec<String> = decisions
         .iter()
         .flat_map(|d| d.fields.regions.iter().map(|r| r.as_str().to_owned()))
         .collect();
     codes.sort();
     codes.dedup();
-    let region_names = ctx
-        .db
+    let region_names = reader
         .regions(&codes)
         .await?
         .into_iter()

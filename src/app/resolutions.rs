@@ -147,5 +147,8 @@ pub async fn alerts(
     if let Some(id) = decision_id {
         in_scope(ctx, principal, id).await?;
     }
-    Ok(ctx.db.alerts(&principal.scope, decision_id, limit).await?)
+    Ok(ctx
+        .reader()
+        .alerts(&principal.scope, decision_id, limit)
+        .await?)
 }

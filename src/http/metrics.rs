@@ -85,6 +85,17 @@ impl Metrics {
     }
 }
 
+/// The lists and statistics read since start by the database that served them: `replica` when
+/// `database_read_url` is set, else `primary`.
+pub fn render_reads((pool, count): (&str, u64)) -> String {
+    format!(
+        "# HELP wenping_lag_tolerant_reads_total Lists and statistics read, by the database that served them.\n\
+         # TYPE wenping_lag_tolerant_reads_total counter\n\
+         wenping_lag_tolerant_reads_total{{pool=\"{}\"}} {count}\n",
+        escape(pool)
+    )
+}
+
 fn labels(method: &str, route: &str, status: u16) -> String {
     format!(
         "method=\"{}\",route=\"{}\",status=\"{status}\"",
@@ -116,5 +127,15 @@ mod tests {
         assert!(text.contains(r#"route="/healthz",status="200",le="0.005"} 1"#));
         assert!(text.contains(r#"route="/healthz",status="200",le="0.05"} 2"#));
         assert!(text.contains(r#"route="/healthz",status="200",le="+Inf"} 2"#));
+    }
+
+    #[test]
+    fn reads_are_counted_under_the_pool_that_served_them() {
+        let text = render_reads(("replica", 3));
+        assert!(
+            text.contains("wenping_lag_tolerant_reads_total{pool=\"replica\"} 3\n"),
+            "{text}"
+        );
+        assert!(text.contains("# TYPE wenping_lag_tolerant_reads_total counter\n"));
     }
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::auth::Authorized;
+use super::metrics::render_reads;
 use crate::app::ops;
 use crate::auth::permission::ReadMetrics;
 use crate::error::{Problem, problem, problem_response};
@@ -67,7 +68,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Request counts and latency histograms by route and status, in Prometheus text format.
+/// Request counts and latency histograms by route and status, and the lists and statistics read by the database
+/// that served them, in Prometheus text format.
 #[utoipa::path(
     tag = "operations",
     responses((status = 200, description = "Prometheus exposition", content_type = "text/plain", body = String))
@@ -76,7 +78,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 async fn metrics(_admin: Authorized<ReadMetrics>, state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+        .body(state.metrics.render() + &render_reads(state.ctx.reads_served()))
 }
 
 /// This OpenAPI 3.1 document.

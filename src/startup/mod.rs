@@ -22,7 +22,7 @@ use crate::http::extract::query_error;
 use crate::http::middleware::{observe, problem_fallback};
 use crate::http::{self, AppState};
 use crate::petitions::jobs::ImportWorker;
-use crate::storage::Db;
+use crate::storage::{Db, ReadDb};
 
 /// How long a stopping server waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -55,13 +55,15 @@ impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let models = models::load(settings.models_dir.as_deref())?;
         let db = connect(settings).await?;
+        let reader = connect_reader(settings).await?;
         // Every instance imports queued uploads, its own and those of the other instances on the database.
         let import_worker = ImportWorker::start(
             db.clone(),
             Duration::from_secs(settings.petitions_job_stalled_after_seconds),
             std::sync::Arc::new(crate::app::petitions::follow_up_rule()?),
         );
-        let ctx = context(settings, db.clone(), models)?.with_import_waker(import_worker.waker());
+        let ctx =
+            context(settings, db.clone(), reader, models)?.with_import_waker(import_worker.waker());
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
@@ -120,7 +122,8 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
         self.import_worker.stop().await;
-        self.db.close().await;
+        // The context holds the primary and, when set, the read replica.
+        self.ctx.close().await;
         result
     }
 }
@@ -137,7 +140,8 @@ async fn docs_with_slash() -> actix_web::HttpResponse {
 pub async fn open(settings: &Settings) -> anyhow::Result<UseCases> {
     let models = models::load(settings.models_dir.as_deref())?;
     let db = connect(settings).await?;
-    context(settings, db, models)
+    let reader = connect_reader(settings).await?;
+    context(settings, db, reader, models)
 }
 
 /// The configured database, with its pending migrations applied.
@@ -162,13 +166,48 @@ async fn connect(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// The streaming replica lists and statistics read from, when `database_read_url` is set. Refused beside SQLite,
+/// which has no replica; its migrations are the primary's, replayed.
+async fn connect_reader(settings: &Settings) -> anyhow::Result<Option<ReadDb>> {
+    let Some(url) = &settings.database_read_url else {
+        return Ok(None);
+    };
+    if settings.database_url.starts_with("sqlite:") {
+        anyhow::bail!(
+            "database_read_url is set, but the database is SQLite: a read replica needs PostgreSQL \
+             (unset database_read_url, or set database_url to the PostgreSQL primary)"
+        );
+    }
+    let reader = ReadDb::connect_replica(url)
+        .await
+        .with_context(|| format!("cannot open read database {}", redact(url)))?;
+    let standby = reader
+        .is_standby()
+        .await
+        .with_context(|| format!("cannot query read database {}", redact(url)))?;
+    if standby {
+        tracing::info!(read_database = %redact(url), "lists and statistics read from the replica");
+    } else {
+        tracing::warn!(
+            read_database = %redact(url),
+            "database_read_url is not a standby (pg_is_in_recovery() is false); lists and statistics read from it"
+        );
+    }
+    Ok(Some(reader))
+}
+
 fn context(
     settings: &Settings,
     db: Db,
+    reader: Option<ReadDb>,
     models: crate::app::ModelRegistry,
 ) -> anyhow::Result<UseCases> {
     crate::reports::fonts::init(settings.font.as_deref())?;
-    let ctx = UseCases::new(db, models).with_petition_settings(PetitionSettings {
+    let mut ctx = UseCases::new(db, models);
+    if let Some(reader) = reader {
+        ctx = ctx.with_read_replica(reader);
+    }
+    let ctx = ctx.with_petition_settings(PetitionSettings {
         async_threshold_bytes: settings.petitions_async_threshold_bytes,
         job_stalled_after: Duration::from_secs(settings.petitions_job_stalled_after_seconds),
     });

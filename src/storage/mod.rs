@@ -1,5 +1,6 @@
 //! The one place that speaks SQL. A [`Db`] wraps a SQLite or a PostgreSQL pool, chosen by the URL
-//! scheme; queries are written once with `$n` placeholders and run on either through [`with_pool!`].
+//! scheme; queries are written once with `$n` placeholders and run on either through [`with_pool!`]. A
+//! [`ReadDb`] is where lists and statistics read: a PostgreSQL streaming replica when one is configured.
 
 pub mod accounts;
 pub mod assessments;
@@ -15,6 +16,7 @@ pub mod petition_import;
 pub mod petition_jobs;
 pub mod petitions;
 pub mod ratings;
+mod reader;
 pub mod regions;
 pub mod register;
 pub mod resolutions;
@@ -22,6 +24,8 @@ pub mod scenarios;
 pub mod scope;
 mod sqlite_bulk;
 pub mod throttle;
+
+pub use reader::{ReadDb, ReadPool};
 
 use std::collections::BTreeSet;
 use std::path::Path;

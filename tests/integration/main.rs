@@ -34,6 +34,7 @@ mod petitions_cli;
 mod petitions_crash;
 mod process;
 mod ratings;
+mod replica;
 mod report_language;
 mod reports;
 mod scoring_broken_models;
