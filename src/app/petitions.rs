@@ -237,7 +237,9 @@ pub async fn export_parquet(
         files: 0,
         records: 0,
     };
-    for (year, county) in ctx.db.petition_county_years().await? {
+    // An export reads what is committed, however long ago: the read database serves it when there is one.
+    let reader = ctx.reader();
+    for (year, county) in reader.petition_county_years().await? {
         // A county office's export holds its county; a township's, its townships' records of it.
         let overlaps =
             scope.covers_code(&county) || scope.prefixes().iter().any(|p| p.starts_with(&county));
@@ -246,7 +248,7 @@ pub async fn export_parquet(
         }
         let mut writer = PartitionWriter::create(partition_path(dir, year, &county))
             .map_err(|e| AppError::internal_msg("petition export", e))?;
-        ctx.db
+        reader
             .each_petition_of(&county, year, ROWS_PER_GROUP, &mut |mut batch| {
                 batch.retain(|r| scope.covers_code(&r.region_code));
                 writer.write(&batch)

@@ -365,7 +365,7 @@ pub fn write_parquet(options: &GenerateOptions, out: impl std::io::Write) -> Res
     let mut rows = rows(options).peekable();
     let first = frame_of(rows.by_ref().take(ROWS_PER_GROUP), ROWS_PER_GROUP)?;
     let mut writer = polars_io::parquet::write::ParquetWriter::new(out)
-        .batched(&first.schema())
+        .batched(first.schema())
         .map_err(|e| e.to_string())?;
     writer.write_batch(&first).map_err(|e| e.to_string())?;
     while rows.peek().is_some() {

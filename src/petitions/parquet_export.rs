@@ -52,7 +52,7 @@ impl PartitionWriter {
             None => {
                 let file = File::create(&self.path).map_err(|e| failed(&self.path, e))?;
                 let writer = ParquetWriter::new(BufWriter::new(file))
-                    .batched(&frame.schema())
+                    .batched(frame.schema())
                     .map_err(|e| failed(&self.path, e))?;
                 self.writer.insert(writer)
             }

@@ -122,7 +122,7 @@ pub(super) async fn write_changes(
         .iter()
         .map(|(_, r)| first_of_month(r.received_on))
         .collect();
-    ensure_months(&mut **tx, &months).await?;
+    ensure_months(tx, &months).await?;
     let replaced: Vec<&PetitionRecord> =
         changes.iter().filter_map(|(old, _)| old.as_ref()).collect();
     if !replaced.is_empty() {
