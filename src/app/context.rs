@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::clock::{Clock, SystemClock};
+use super::credential_cache::CredentialCache;
 use super::models::ModelRegistry;
 use crate::auth::residents::ResidentKey;
 use crate::petitions::jobs::ImportWaker;
@@ -39,6 +40,8 @@ pub struct Context {
     pub(in crate::app) import_waker: Option<ImportWaker>,
     /// Seals residents' names and phones in the concern ledger; none: concerns are taken anonymous only.
     pub(in crate::app) residents: Option<ResidentKey>,
+    /// Tokens and sessions recognised within the last second (shared by the clones of one instance's context).
+    pub(in crate::app) credentials: Arc<CredentialCache>,
 }
 
 impl Context {
@@ -50,6 +53,7 @@ impl Context {
             petitions: PetitionSettings::default(),
             import_waker: None,
             residents: None,
+            credentials: Arc::default(),
         }
     }
 

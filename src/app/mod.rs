@@ -19,6 +19,7 @@ pub mod concern_query;
 pub mod concerns;
 pub mod consultations;
 mod context;
+mod credential_cache;
 pub mod decisions;
 pub mod demo;
 mod error;

@@ -35,6 +35,7 @@ mod process;
 mod ratings;
 mod report_language;
 mod reports;
+mod revocation;
 mod scoring_broken_models;
 mod scoring_bundled_models;
 mod scoring_check_vectors;
