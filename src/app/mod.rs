@@ -26,6 +26,7 @@ mod error;
 pub mod followup;
 pub mod inputs;
 pub mod ledger_evidence;
+mod memo;
 pub mod models;
 pub mod ops;
 pub mod overview;
