@@ -120,10 +120,12 @@ pub async fn change_user(
             "you cannot disable yourself or give up your own admin role".into(),
         ));
     }
-    Ok(ctx
+    let changed = ctx
         .db
         .update_user(&current, &change, &principal.username)
-        .await?)
+        .await?;
+    ctx.credentials.forget_user(current.id);
+    Ok(changed)
 }
 
 /// Replaces an account's password with a generated one, shown once; its sessions end.
@@ -142,6 +144,7 @@ pub async fn reset_password(
     ctx.db
         .update_user(&current, &change, &principal.username)
         .await?;
+    ctx.credentials.forget_user(current.id);
     Ok(password)
 }
 
@@ -218,6 +221,7 @@ pub async fn revoke_token(
         return Err(AppError::NotFound("no such token".into()));
     }
     ctx.db.revoke_token(&token, &principal.username).await?;
+    ctx.credentials.forget_user(token.user_id);
     Ok(())
 }
 
@@ -230,6 +234,7 @@ pub async fn revoke_token_by_id(
     authorize::<ManageUsers>(principal)?;
     let token = ctx.db.token(token_id).await?;
     ctx.db.revoke_token(&token, &principal.username).await?;
+    ctx.credentials.forget_user(token.user_id);
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! Assessing a scenario of a decision: the immutable record of every input as it was, the model's identity and
 //! snapshot, and the engine's result, bound by a content hash; and reading those records back.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use super::decisions::{in_scope, not_archived};
@@ -156,8 +158,18 @@ pub async fn get(
     ctx: &Context,
     principal: &Principal,
     id: Uuid,
-) -> Result<AssessmentRecord, AppError> {
+) -> Result<Arc<AssessmentRecord>, AppError> {
     authorize::<ReadDecisions>(principal)?;
-    let stored = restore::stored_in_scope(ctx, principal, id).await?;
-    restore::record(stored).await
+    // The scope is checked against the decision's regions as they are now, on every read; only the record,
+    // which never changes once stored, is remembered.
+    let (_, regions) = ctx.db.assessment_regions(id).await?;
+    if !principal.scope.covers(&regions) {
+        return Err(AppError::NotFound(format!("no assessment with id {id}")));
+    }
+    if let Some(record) = ctx.records.get(&id) {
+        return Ok(record);
+    }
+    let record = Arc::new(restore::record(ctx.db.assessment(id).await?).await?);
+    ctx.records.insert(id, Arc::clone(&record));
+    Ok(record)
 }

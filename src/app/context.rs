@@ -4,10 +4,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
 use super::clock::{Clock, SystemClock};
+use super::credential_cache::CredentialCache;
+use super::memo::Memo;
 use super::models::ModelRegistry;
 use crate::auth::residents::ResidentKey;
+use crate::petitions::indicators::PetitionStats;
 use crate::petitions::jobs::ImportWaker;
+use crate::scoring::record::AssessmentRecord;
 use crate::storage::{Db, ReadDb};
 
 /// How petition uploads are run.
@@ -41,7 +48,21 @@ pub struct Context {
     pub(in crate::app) import_waker: Option<ImportWaker>,
     /// Seals residents' names and phones in the concern ledger; none: concerns are taken anonymous only.
     pub(in crate::app) residents: Option<ResidentKey>,
+    /// Tokens and sessions recognised within the last second (shared by the clones of one instance's context).
+    pub(in crate::app) credentials: Arc<CredentialCache>,
+    /// Stored assessments read lately, by id: a record never changes once stored.
+    pub(in crate::app) records: Arc<Memo<Uuid, Arc<AssessmentRecord>>>,
+    /// Petition statistics by query and scope, with the version of the data they were computed from.
+    pub(in crate::app) petition_stats: Arc<Memo<String, (PetitionDataVersion, Arc<PetitionStats>)>>,
 }
+
+/// See `Db::petition_data_version`.
+type PetitionDataVersion = (i64, Option<DateTime<Utc>>, i64);
+
+/// Records kept: about 30 KB of JSON each, a few times that parsed.
+const RECORDS_KEPT: usize = 64;
+/// Statistics kept: a few KB each.
+const PETITION_STATS_KEPT: usize = 256;
 
 impl Context {
     pub fn new(db: Db, models: ModelRegistry) -> Self {
@@ -53,6 +74,9 @@ impl Context {
             petitions: PetitionSettings::default(),
             import_waker: None,
             residents: None,
+            credentials: Arc::default(),
+            records: Arc::new(Memo::new(RECORDS_KEPT)),
+            petition_stats: Arc::new(Memo::new(PETITION_STATS_KEPT)),
         }
     }
 

@@ -2,6 +2,8 @@
 //! the statistics of regions in scope, and the region table rates are computed against. Every import is
 //! followed by the follow-up check of the decisions going ahead.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use super::followup;
@@ -163,6 +165,23 @@ pub async fn stats(
         )));
     }
     // Rollups change only when an import commits, so a replica's lag delays a new import's figures, no more.
+    // The figures depend on the query, the scope (which parents serve as baseline) and the data's version only,
+    // so a version read stands in for the rollups and populations while nothing was imported or changed.
+    let key = format!(
+        "{:?}|{:?}|{}|{}|{:?}",
+        query.regions,
+        query.categories,
+        query.from,
+        query.to,
+        principal.scope.prefixes()
+    );
+    // Read where the figures are read: a version from the primary could label a lagging replica's figures.
+    let version = ctx.reader().petition_data_version().await?;
+    if let Some((at, stats)) = ctx.petition_stats.get(&key)
+        && at == version
+    {
+        return Ok(PetitionStats::clone(&stats));
+    }
     let history = RegionHistory::load(
         ctx.reader(),
         query.regions,
@@ -171,7 +190,10 @@ pub async fn stats(
         &principal.scope,
     )
     .await?;
-    Ok(history.stats(query.categories, query.from))
+    let stats = history.stats(query.categories, query.from);
+    ctx.petition_stats
+        .insert(key, (version, Arc::new(stats.clone())));
+    Ok(stats)
 }
 
 /// Inserts or replaces regions (code, name, population, households) by code; returns how many.

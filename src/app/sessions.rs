@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;
 
+use super::credential_cache::{CredentialKind, Recognised};
 use super::{AppError, Context, authorize, throttle};
 use crate::auth::permission::SignedIn;
 use crate::auth::{password, secret};
@@ -149,6 +150,7 @@ pub async fn sign_out(ctx: &Context, principal: &Principal) -> Result<(), AppErr
     authorize::<SignedIn>(principal)?;
     if let Credential::Session { session_id, .. } = &principal.credential {
         ctx.db.end_session(*session_id, principal, "logout").await?;
+        ctx.credentials.forget_user(principal.user_id);
     }
     Ok(())
 }
@@ -189,40 +191,64 @@ pub async fn change_password(
     ctx.db
         .update_user(&account, &change, &principal.username)
         .await?;
+    ctx.credentials.forget_user(account.id);
     Ok(())
 }
 
 /// The caller behind the credentials a request presents: a live API token, or a session neither ended, past
-/// its absolute end, nor idle too long (an idle one is ended now). 401 otherwise.
+/// its absolute end, nor idle too long (an idle one is ended now). 401 otherwise. A credential recognised less
+/// than a second ago is not looked up again (`credential_cache`).
 pub async fn authenticate(ctx: &Context, presented: Presented<'_>) -> Result<Principal, AppError> {
-    match presented {
-        Presented::Token(token) => ctx
-            .db
-            .token_principal(&secret::digest(token))
-            .await?
-            .ok_or_else(|| {
-                AppError::Unauthorized("the API token is unknown, revoked or expired".into())
-            }),
-        Presented::SessionCookie(value) => {
-            let expired = || AppError::Unauthorized("the session has ended; sign in again".into());
-            let session = ctx
-                .db
-                .session(&secret::digest(value))
-                .await?
-                .ok_or_else(expired)?;
-            let idle = ctx.clock().now() - session.last_seen_at;
-            if let Credential::Session { session_id, .. } = &session.principal.credential {
-                if idle > SESSION_IDLE {
-                    ctx.db
-                        .end_session(*session_id, &session.principal, "session_expired")
-                        .await?;
-                    return Err(expired());
-                }
-                if idle > TOUCH_EVERY {
-                    ctx.db.touch_session(*session_id).await?;
-                }
-            }
-            Ok(session.principal)
+    let (kind, digest) = match presented {
+        Presented::Token(token) => (CredentialKind::Token, secret::digest(token)),
+        Presented::SessionCookie(value) => (CredentialKind::Session, secret::digest(value)),
+    };
+    if let Some(known) = ctx.credentials.recognised(kind, &digest) {
+        // A session due for its `last_seen_at` write (or, on a clock that moved on, idle) takes the full path.
+        let due = known
+            .last_seen_at
+            .is_some_and(|seen| ctx.clock().now() - seen > TOUCH_EVERY);
+        if !due {
+            return Ok(known.principal);
         }
     }
+    let reading = ctx.credentials.begin_read();
+    let recognised = match kind {
+        CredentialKind::Token => Recognised {
+            principal: ctx.db.token_principal(&digest).await?.ok_or_else(|| {
+                AppError::Unauthorized("the API token is unknown, revoked or expired".into())
+            })?,
+            last_seen_at: None,
+        },
+        CredentialKind::Session => session_in_use(ctx, &digest).await?,
+    };
+    ctx.credentials
+        .remember(kind, &digest, reading, recognised.clone());
+    Ok(recognised.principal)
+}
+
+/// The live session with this digest, its use written down when the last write is [`TOUCH_EVERY`] old.
+async fn session_in_use(ctx: &Context, digest: &str) -> Result<Recognised, AppError> {
+    let expired = || AppError::Unauthorized("the session has ended; sign in again".into());
+    let session = ctx.db.session(digest).await?.ok_or_else(expired)?;
+    let now = ctx.clock().now();
+    let mut last_seen_at = session.last_seen_at;
+    if let Credential::Session { session_id, .. } = &session.principal.credential {
+        let idle = now - session.last_seen_at;
+        if idle > SESSION_IDLE {
+            ctx.db
+                .end_session(*session_id, &session.principal, "session_expired")
+                .await?;
+            ctx.credentials.forget_user(session.principal.user_id);
+            return Err(expired());
+        }
+        if idle > TOUCH_EVERY {
+            ctx.db.touch_session(*session_id).await?;
+            last_seen_at = now;
+        }
+    }
+    Ok(Recognised {
+        principal: session.principal,
+        last_seen_at: Some(last_seen_at),
+    })
 }

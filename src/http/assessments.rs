@@ -82,6 +82,15 @@ pub struct AssessmentRecord {
     result: Assessment,
 }
 
+/// An [`AssessmentRecord`] written from a shared record without copying it; the same JSON.
+#[derive(Serialize)]
+struct RecordView<'a> {
+    #[serde(flatten)]
+    summary: AssessmentSummary,
+    inputs: &'a RecordedInputs,
+    result: &'a Assessment,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentPage {
     /// Newest first.
@@ -230,5 +239,9 @@ async fn get_assessment(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let record = assessments::get(&state.ctx, &user, path_id(&id, "assessment")?).await?;
-    Ok(HttpResponse::Ok().json(AssessmentRecord::from(record)))
+    Ok(HttpResponse::Ok().json(RecordView {
+        summary: summary(record.head.clone()),
+        inputs: &record.inputs,
+        result: &record.result,
+    }))
 }

@@ -10,6 +10,7 @@ use super::{Db, StorageError, in_write_tx, now, with_pool};
 use crate::domain::assessment::AssessmentHead;
 use crate::domain::audit::AuditRecord;
 use crate::domain::decision::Decision;
+use crate::domain::region::RegionCode;
 
 /// An assessment about to be stored; JSON texts are stored byte for byte.
 #[derive(Debug, Clone)]
@@ -242,6 +243,20 @@ impl Db {
         let row: Option<StoredRow> = with_pool!(self, pool =>
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?;
         row.map(StoredAssessment::from)
+            .ok_or_else(|| StorageError::NotFound(format!("no assessment with id {id}")))
+    }
+
+    /// The decision an assessment belongs to and that decision's regions as they are now: what a scope check
+    /// needs, without the record's texts.
+    pub async fn assessment_regions(
+        &self,
+        id: Uuid,
+    ) -> Result<(Uuid, Vec<RegionCode>), StorageError> {
+        const SQL: &str = "SELECT a.decision_id, d.regions FROM assessments a \
+             JOIN decisions d ON d.id = a.decision_id WHERE a.id = $1";
+        let row: Option<(Uuid, Json<Vec<RegionCode>>)> = with_pool!(self, pool =>
+            sqlx::query_as(SQL).bind(id).fetch_optional(pool).await)?;
+        row.map(|(decision, regions)| (decision, regions.0))
             .ok_or_else(|| StorageError::NotFound(format!("no assessment with id {id}")))
     }
 

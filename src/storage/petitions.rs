@@ -1,7 +1,7 @@
 //! Petition records, their monthly rollups and the import log as read back; imports write them in
 //! [`super::petition_import`].
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::{Db, StorageError, with_pool};
@@ -189,6 +189,19 @@ impl Db {
                 .fetch_one(pool)
                 .await)?;
         Ok(seq.unwrap_or(0))
+    }
+
+    /// What petition statistics are computed from, as one value: the newest committed import, and the region
+    /// table's last change and size (populations give the rates). Figures computed at one version hold until it
+    /// moves; one small read instead of the rollups and populations.
+    pub async fn petition_data_version(
+        &self,
+    ) -> Result<(i64, Option<DateTime<Utc>>, i64), StorageError> {
+        const SQL: &str = "SELECT (SELECT MAX(seq) FROM petition_imports WHERE status = 'imported'), \
+             (SELECT MAX(updated_at) FROM regions), (SELECT COUNT(*) FROM regions)";
+        let (seq, regions_changed, regions): (Option<i64>, Option<DateTime<Utc>>, i64) =
+            with_pool!(self, pool => sqlx::query_as(SQL).fetch_one(pool).await)?;
+        Ok((seq.unwrap_or(0), regions_changed, regions))
     }
 
     /// Rollup rows of these exact prefixes up to month `to` (yyyymm), for the categories given (all when None).

@@ -37,6 +37,7 @@ mod ratings;
 mod replica;
 mod report_language;
 mod reports;
+mod revocation;
 mod scoring_broken_models;
 mod scoring_bundled_models;
 mod scoring_check_vectors;
