@@ -61,6 +61,10 @@ pub enum ApiError {
     UnsupportedMediaType { expected: &'static str },
     #[error("the database is unavailable; try again shortly")]
     Unavailable,
+    #[error(
+        "the server has no storage space left, so this change was not stored; try again once an operator has freed space"
+    )]
+    InsufficientStorage,
     #[error("an internal error occurred")]
     Internal(#[source] anyhow::Error),
 }
@@ -92,6 +96,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "payload-too-large",
             Self::UnsupportedMediaType { .. } => "unsupported-media-type",
             Self::Unavailable => "unavailable",
+            Self::InsufficientStorage => "insufficient-storage",
             Self::Internal(_) => "internal",
         }
     }
@@ -156,6 +161,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::InsufficientStorage => StatusCode::INSUFFICIENT_STORAGE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -223,6 +229,15 @@ impl From<AppError> for ApiError {
                 let source = anyhow::Error::from(source);
                 tracing::warn!(error = format!("{source:#}"), "database unavailable");
                 Self::Unavailable
+            }
+            AppError::NoSpace(source) => {
+                // Not the client's doing and not over by itself: an operator must free space.
+                let source = anyhow::Error::from(source);
+                tracing::error!(
+                    error = format!("{source:#}"),
+                    "no space left for the database"
+                );
+                Self::InsufficientStorage
             }
             AppError::Internal(source) => Self::Internal(source),
         }

@@ -32,6 +32,9 @@ pub enum AppError {
     /// The database cannot be reached now; the same request may succeed shortly.
     #[error("the database is unavailable")]
     Unavailable(#[source] StorageError),
+    /// The disk under the database is full: the change was not stored, and will not be until space is freed.
+    #[error("the database has no space left")]
+    NoSpace(#[source] StorageError),
     #[error("an internal error occurred")]
     Internal(#[source] anyhow::Error),
 }
@@ -61,6 +64,7 @@ impl From<StorageError> for AppError {
     fn from(error: StorageError) -> Self {
         match error {
             StorageError::Unavailable(_) => Self::Unavailable(error),
+            StorageError::NoSpace(_) => Self::NoSpace(error),
             StorageError::NotFound(what) => Self::NotFound(what),
             StorageError::VersionMismatch { current } => Self::Stale {
                 current_etag: format!("\"{current}\""),

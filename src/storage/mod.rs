@@ -63,6 +63,9 @@ pub enum StorageError {
     VersionMismatch { current: i64 },
     #[error("{0}")]
     Conflict(String),
+    /// The disk under the database is full: nothing of the change was stored.
+    #[error("no space left to store the change: {0}")]
+    NoSpace(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -78,6 +81,8 @@ impl From<sqlx::Error> for StorageError {
     fn from(error: sqlx::Error) -> Self {
         if is_unavailable(&error) {
             Self::Unavailable(error)
+        } else if is_out_of_space(&error) {
+            Self::NoSpace(error)
         } else {
             Self::Database(error)
         }
@@ -102,6 +107,14 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
                 || code == "5"
                 || code == "6"
         }
+        _ => false,
+    }
+}
+
+/// A full disk: SQLite's SQLITE_FULL (13, which has no extended codes), PostgreSQL's disk_full (53100).
+fn is_out_of_space(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
         _ => false,
     }
 }
@@ -139,6 +152,20 @@ macro_rules! in_write_tx {
 }
 pub(crate) use in_write_tx;
 
+/// Whether a SQLite connection handed back to the pool may serve the next request. A COMMIT that fails on a full
+/// disk has SQLite roll the transaction back on its own; the ROLLBACK sqlx sends after it then fails, and sqlx
+/// would count the connection as inside a transaction forever, refusing every `BEGIN` on it even once space
+/// returns. Such a connection is closed instead, and the pool opens a fresh one.
+async fn still_usable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // A dropped transaction's ROLLBACK is queued on the connection; the ping runs after it.
+    conn.ping().await?;
+    Ok(!conn.is_in_transaction())
+}
+
 impl Db {
     /// Opens the database named by `url` (`sqlite:` or `postgres:`), creating a SQLite file and its
     /// folder on first use. Migrations are not applied here; see [`Db::migrate`].
@@ -160,6 +187,7 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
+                .after_release(|conn, _| Box::pin(still_usable(conn)))
                 .connect_with(options)
                 .await?;
             Ok(Self::Sqlite(pool))

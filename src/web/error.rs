@@ -112,6 +112,14 @@ impl PageError {
                 tracing::warn!(error = %source, "database unavailable");
                 Self::Unavailable { tr }
             }
+            AppError::NoSpace(source) => {
+                tracing::error!(error = %source, "no space left for the database");
+                Self::Refused {
+                    tr,
+                    status: StatusCode::INSUFFICIENT_STORAGE,
+                    reason: tr.t("error.no_space"),
+                }
+            }
             AppError::Internal(source) => {
                 tracing::error!(error = format!("{source:#}"), "internal error on a page");
                 Self::Internal { tr }

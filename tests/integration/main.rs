@@ -16,6 +16,7 @@ mod consultations;
 mod decisions;
 mod demo;
 mod design_refs;
+mod faults;
 mod hostile;
 mod input_holes;
 mod instances;

@@ -14,7 +14,7 @@ use crate::common::{TestApp, expect_problem, header, land_requisition, spawn_app
 use serde_json::{Value, json};
 
 /// A rated, assessed land requisition; returns the assessment record.
-async fn assessed(app: &TestApp, title: &str) -> Value {
+pub(crate) async fn assessed(app: &TestApp, title: &str) -> Value {
     let mut body = land_requisition(title);
     body["regions"] = json!(["330199001"]);
     let (decision, _) = app.create_decision(&body).await;
