@@ -5,7 +5,7 @@
 //! transaction, and only while the job is still leased to this attempt: a job taken over by another instance
 //! rolls back here instead of committing twice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -23,6 +23,8 @@ use crate::domain::petition::{PetitionRecord, RollupRow, merge_rollup_rows};
 
 const ROLLUPS_PER_STATEMENT: usize = 2_000;
 const IDS_PER_LOOKUP: usize = 900;
+/// Batches whose rollup sums may be pending at once (summed on other cores while records are written).
+const ROLLUPS_IN_FLIGHT: usize = 2;
 /// Source ids quoted in a refusal; the rest are counted.
 const IDS_QUOTED: usize = 10;
 
@@ -159,6 +161,15 @@ impl RecordWriter for sqlx::Transaction<'_, sqlx::Postgres> {
     }
 }
 
+/// The rollup sums of one batch, once its worker is done.
+async fn summed(
+    part: tokio::task::JoinHandle<Result<Vec<RollupRow>, String>>,
+) -> Result<Vec<RollupRow>, StorageError> {
+    part.await
+        .map_err(|e| StorageError::Corrupt(format!("rollup worker failed: {e}")))?
+        .map_err(StorageError::Corrupt)
+}
+
 /// Sorts one batch against what is stored: new, updated or unchanged, counted in `counts`.
 fn compare(
     batch: Vec<PetitionRecord>,
@@ -255,7 +266,8 @@ impl Db {
                 .fetch_one(&mut *tx)
                 .await?;
             let mut counts = ImportCounts { snapshot: seq, ..Default::default() };
-            let mut summing = Vec::new();
+            let mut summing = VecDeque::new();
+            let mut deltas = Vec::new();
             let accepted = loop {
                 let batch = match message {
                     Some(ImportMessage::Records(batch)) => batch,
@@ -276,22 +288,23 @@ impl Db {
                 check_foreign(&stored, attempt.scope)?;
                 let changes = Arc::new(compare(batch, stored, &mut counts));
                 // The batch's rollups are summed on another core while its records are written.
-                summing.push(tokio::task::spawn_blocking({
+                summing.push_back(tokio::task::spawn_blocking({
                     let changes = changes.clone();
                     move || rollup(&changes)
                 }));
                 tx.upsert_records(&changes, seq).await?;
+                // Each batch's sums are folded into the running total as they finish: memory holds the total
+                // and a batch or two, not the sums of every batch of a ten-million-row file.
+                while summing.len() > ROLLUPS_IN_FLIGHT {
+                    if let Some(part) = summing.pop_front() {
+                        deltas = merge_rollup_rows(vec![deltas, summed(part).await?]);
+                    }
+                }
                 message = messages.recv().await;
             };
-            let mut parts = Vec::with_capacity(summing.len());
-            for part in summing {
-                parts.push(
-                    part.await
-                        .map_err(|e| StorageError::Corrupt(format!("rollup worker failed: {e}")))?
-                        .map_err(StorageError::Corrupt)?,
-                );
+            while let Some(part) = summing.pop_front() {
+                deltas = merge_rollup_rows(vec![deltas, summed(part).await?]);
             }
-            let deltas = merge_rollup_rows(parts);
             tracing::debug!(import = %attempt.id, records = counts.new + counts.updated, rollup_rows = deltas.len(), "records stored, rollups summed");
             // The same upsert text runs on both backends: ON CONFLICT … DO UPDATE with excluded.
             for chunk in deltas.chunks(ROLLUPS_PER_STATEMENT) {
