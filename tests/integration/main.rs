@@ -16,6 +16,7 @@ mod consultations;
 mod decisions;
 mod demo;
 mod design_refs;
+mod fuzz;
 mod hostile;
 mod input_holes;
 mod instances;
