@@ -9,6 +9,7 @@
 //! replays exactly and mutates further.
 
 mod json_bodies;
+mod ledger_files;
 mod model_files;
 mod mutate;
 mod petition_files;
@@ -44,7 +45,11 @@ pub fn corpus_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.file_name().is_some_and(|n| n != "README.md") {
+            } else if path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n != "README.md" && !n.starts_with('.'))
+            {
                 let name = path
                     .strip_prefix(corpus_dir())
                     .unwrap_or(&path)
@@ -99,6 +104,17 @@ pub fn fuzz<S>(
         )
         .into_boxed_str(),
     );
+    // Under scripts/fuzz each case is written down before it runs: an input that aborts the process (an
+    // allocation past memory is an abort, not a panic) is then still there for scripts/fuzz to keep.
+    let in_flight = deadline.map(|_| corpus_dir().join("found").join(target));
+    let property = |case: S::Value| {
+        if let Some(dir) = &in_flight {
+            let _ = std::fs::create_dir_all(dir);
+            let _ = std::fs::write(dir.join(".in-flight-name"), case.file_name());
+            let _ = std::fs::write(dir.join(".in-flight"), case.bytes());
+        }
+        property(case)
+    };
     let mut rounds = 0u64;
     loop {
         let config = Config {
@@ -109,9 +125,12 @@ pub fn fuzz<S>(
             ..Config::default()
         };
         let mut runner = TestRunner::new(config);
-        match runner.run(&strategy, &property) {
+        match runner.run(&strategy, property) {
             Ok(()) => {}
             Err(TestError::Fail(reason, case)) => {
+                if let Some(dir) = &in_flight {
+                    let _ = std::fs::remove_file(dir.join(".in-flight"));
+                }
                 let saved = save_found(target, &case);
                 panic!(
                     "fuzz target {target}: {reason}\nshrunk input (saved as {saved}): {case:#?}\n\
@@ -125,6 +144,10 @@ pub fn fuzz<S>(
             Some(d) if Instant::now() < d => {}
             _ => break,
         }
+    }
+    if let Some(dir) = &in_flight {
+        let _ = std::fs::remove_file(dir.join(".in-flight"));
+        let _ = std::fs::remove_file(dir.join(".in-flight-name"));
     }
     if deadline.is_some() {
         eprintln!(
