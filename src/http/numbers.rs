@@ -77,7 +77,7 @@ pub fn matrix(rows: &[Vec<Number>]) -> Vec<Vec<f64>> {
 
 /// Bare `NaN`, `Infinity` and `-Infinity` tokens (Python's `json.dumps` writes them) become
 /// strings; text inside strings is left alone.
-fn quote_non_finite_literals(body: &[u8]) -> Vec<u8> {
+pub fn quote_non_finite_literals(body: &[u8]) -> Vec<u8> {
     const TOKENS: [&[u8]; 3] = [b"-Infinity", b"Infinity", b"NaN"];
     let mut out = Vec::with_capacity(body.len() + 16);
     let mut in_string = false;

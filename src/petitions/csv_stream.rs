@@ -139,6 +139,12 @@ impl<'a> CsvPieces<'a> {
         self.text.consumed()
     }
 
+    /// Bytes of the file handed out in pieces so far: those read less the text still pending (exact for UTF-8;
+    /// for GBK the pending text is longer than its bytes, which only makes this smaller).
+    pub fn handed_bytes(&self) -> u64 {
+        self.consumed().saturating_sub(self.pending.len() as u64)
+    }
+
     /// Follows the fields of the text read since the last scan, noting where the last whole record ends.
     fn scan(&mut self) {
         let bytes = self.pending.as_bytes();

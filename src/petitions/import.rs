@@ -290,7 +290,7 @@ impl<'a> Tables<'a> {
     /// The rows of the whole file, estimated from the share of it read so far when it is read in pieces.
     fn estimate(&self, done: usize) -> usize {
         match self {
-            Self::Csv { pieces, size } => match pieces.consumed() {
+            Self::Csv { pieces, size } => match pieces.handed_bytes() {
                 0 => done,
                 read => ((done as u128 * u128::from(*size) / u128::from(read)) as usize).max(done),
             },
@@ -342,6 +342,11 @@ pub fn parse_file(
         }
         let Some(columns) = &columns else { break };
         let total = table.frame.height();
+        if done == 0 {
+            // The first piece tells how many records the file holds, near enough to size the id table once.
+            let expected = tables.estimate(total);
+            seen.reserve(expected + expected / 8);
+        }
         let texts: Vec<&StringChunked> = table
             .frame
             .columns()

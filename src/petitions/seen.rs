@@ -43,6 +43,15 @@ impl SeenIds {
         None
     }
 
+    /// Makes room for `ids` in all at once, so a large file's table is sized once instead of doubling through
+    /// its growth (a doubling holds the old table and the new one together).
+    pub fn reserve(&mut self, ids: usize) {
+        let slots = (ids.saturating_mul(4) / 3 + 1).next_power_of_two();
+        if slots > self.hashes.len() {
+            self.rehash(slots);
+        }
+    }
+
     fn slot_of(&self, hash: u64) -> usize {
         // The high bits: the low ones of SipHash are as good, but this keeps neighbours apart after growing.
         (hash >> 7) as usize & (self.hashes.len() - 1)
@@ -71,7 +80,10 @@ impl SeenIds {
     }
 
     fn grow(&mut self) {
-        let slots = self.hashes.len() * 2;
+        self.rehash(self.hashes.len() * 2);
+    }
+
+    fn rehash(&mut self, slots: usize) {
         let hashes = std::mem::replace(&mut self.hashes, vec![0; slots]);
         let rows = std::mem::replace(&mut self.rows, vec![0; slots]);
         for (hash, row) in hashes.into_iter().zip(rows).filter(|(h, _)| *h != 0) {
@@ -94,5 +106,7 @@ mod tests {
         assert_eq!(seen.insert("XF0099999", 200_001), Some(100_001));
         assert_eq!(seen.insert("XF0100000", 200_002), None);
         assert_eq!(seen.insert("XF0100000", 200_003), Some(200_002));
+        seen.reserve(1_000_000);
+        assert_eq!(seen.insert("XF0000007", 200_004), Some(9));
     }
 }

@@ -8,6 +8,9 @@ use polars::prelude::{Column, DataFrame, DataType as PolarsType};
 use polars_io::SerReader;
 use polars_io::csv::read::CsvReadOptions;
 use polars_io::parquet::read::ParquetReader;
+use polars_parquet::parquet::metadata::FileMetadata;
+use polars_parquet::parquet::page::CompressedPage;
+use polars_parquet::parquet::read::get_page_iterator;
 
 use super::FileError;
 use super::csv_records::first_bad_record;
@@ -121,7 +124,51 @@ pub fn read_csv(text: &str) -> Result<RawTable, FileError> {
 /// records of 16 columns, more than a 64 MiB upload carries; their table takes about 1 GiB.
 pub const MAX_PARQUET_CELLS: usize = 64 << 20;
 
+/// Whether every data page states no more values than its column chunk (and an import) holds. polars sizes its
+/// buffers by a page's count, and a damaged one (a negative count reads as nearly 2^64) aborts the process on
+/// allocation, which no `catch_unwind` catches. Run after the chunks' ranges are checked.
+fn page_counts_plausible(bytes: &[u8], metadata: &FileMetadata) -> bool {
+    let file = polars_buffer::Buffer::from(bytes.to_vec());
+    metadata.row_groups.iter().all(|group| {
+        group.parquet_columns().iter().all(|chunk| {
+            let most = usize::try_from(chunk.num_values())
+                .unwrap_or(0)
+                .min(MAX_PARQUET_CELLS);
+            let Ok(pages) =
+                get_page_iterator(chunk, Cursor::new(file.clone()), Vec::new(), bytes.len())
+            else {
+                return false;
+            };
+            pages.into_iter().all(|page| match page {
+                Ok(CompressedPage::Data(page)) => page.num_values() <= most,
+                Ok(CompressedPage::Dict(_)) => true,
+                Err(_) => false,
+            })
+        })
+    })
+}
+
+/// Whether `size` bytes from `offset` (as a Parquet footer states them, signed) lie within a file of `len` bytes.
+fn chunk_within(offset: i64, size: i64, len: usize) -> bool {
+    offset >= 0
+        && size >= 0
+        && offset
+            .checked_add(size)
+            .is_some_and(|end| u64::try_from(end).is_ok_and(|end| end <= len as u64))
+}
+
+/// Reads a Parquet file. polars' decoder trusts a file's footer and page headers (it unwraps an encoding it does
+/// not know, say) and panics on a damaged one; a damaged upload is a refused file, not a failed import thread.
 pub fn read_parquet(bytes: &[u8]) -> Result<RawTable, FileError> {
+    std::panic::catch_unwind(|| read_parquet_trusting_polars(bytes)).unwrap_or_else(|_| {
+        Err(unreadable(
+            FileFormat::Parquet,
+            "its pages cannot be decoded: the file is damaged",
+        ))
+    })
+}
+
+fn read_parquet_trusting_polars(bytes: &[u8]) -> Result<RawTable, FileError> {
     let failed = |e| unreadable(FileFormat::Parquet, e);
     let mut reader = ParquetReader::new(Cursor::new(bytes));
     let rows = reader.num_rows().map_err(failed)?;
@@ -131,6 +178,31 @@ pub fn read_parquet(bytes: &[u8]) -> Result<RawTable, FileError> {
             "the file declares {rows} rows × {columns} columns, more than the {MAX_PARQUET_CELLS} cells an \
              import reads: split it"
         )));
+    }
+    // polars slices each column chunk where the footer says it lies and panics on a range outside the file (a
+    // damaged footer's negative or oversized offset or length), so every chunk is checked first.
+    let metadata = reader.get_metadata().map_err(failed)?;
+    let outside = metadata
+        .row_groups
+        .iter()
+        .flat_map(|group| group.parquet_columns())
+        .any(|chunk| {
+            let offset = chunk
+                .dictionary_page_offset()
+                .unwrap_or(chunk.data_page_offset());
+            !chunk_within(offset, chunk.compressed_size(), bytes.len())
+        });
+    if outside {
+        return Err(unreadable(
+            FileFormat::Parquet,
+            "its footer places a column chunk outside the file: the file is damaged or truncated",
+        ));
+    }
+    if !page_counts_plausible(bytes, metadata) {
+        return Err(unreadable(
+            FileFormat::Parquet,
+            "a page of it states more values than its column holds: the file is damaged",
+        ));
     }
     let frame = reader.finish().map_err(failed)?;
     let frame = all_text(frame, FileFormat::Parquet)?;
