@@ -56,9 +56,10 @@ pub struct Context {
     pub(in crate::app) records: Arc<Memo<Uuid, Arc<AssessmentRecord>>>,
     /// Petition statistics by query and scope, with the version of the data they were computed from.
     pub(in crate::app) petition_stats: Arc<Memo<String, (PetitionDataVersion, Arc<PetitionStats>)>>,
-    /// That version as read lately (under the one key `()`): forgotten when this instance imports or changes
-    /// regions, otherwise read again after a second.
-    pub(in crate::app) petition_version: Arc<FreshMemo<(), PetitionDataVersion>>,
+    /// That version as read lately, under the count of background imports this instance's worker finished
+    /// before the read (a new one here is read at once): forgotten when this instance imports in the
+    /// foreground or changes regions, otherwise read again after a second.
+    pub(in crate::app) petition_version: Arc<FreshMemo<u64, PetitionDataVersion>>,
     /// Decisions' regions read lately, by decision id, for the scope check of their assessments: forgotten
     /// when this instance changes or archives the decision.
     pub(in crate::app) decision_regions: Arc<FreshMemo<Uuid, Arc<Vec<RegionCode>>>>,
@@ -106,8 +107,8 @@ impl Context {
         self.decision_pages.forget_all();
     }
 
-    /// This instance changed a decision's regions or archived it: the scope check of its assessments reads
-    /// them again, and so does the list.
+    /// This instance changed a decision (its regions, perhaps) or archived it: the scope check of its
+    /// assessments reads its regions again, and the list its pages.
     pub(in crate::app) fn decision_moved(&self, id: Uuid) {
         self.decision_regions.forget(&id);
         self.decisions_changed();
@@ -116,8 +117,13 @@ impl Context {
     /// This instance imported petitions or changed regions: statistics read the data's version again, and the
     /// list too (an import may raise follow-up alerts and flag resolutions for review).
     pub(in crate::app) fn petition_data_changed(&self) {
-        self.petition_version.forget(&());
+        self.petition_version.forget_all();
         self.decisions_changed();
+    }
+
+    /// Background imports this instance's worker has finished (0 without one).
+    pub(in crate::app) fn background_imports_finished(&self) -> u64 {
+        self.import_waker.as_ref().map_or(0, ImportWaker::finished)
     }
 
     /// Lists and statistics read from this streaming replica from now on.

@@ -84,8 +84,9 @@ pub async fn list(
     filter.scope = principal.scope.clone();
     // A page depends on the filter (cursor and limit included) and the scope in it, nothing else of the
     // caller: every role that may read decisions sees the same ones. So callers of the same scope share a
-    // page, and one whose scope differs, even narrower, never gets another's.
-    let key = format!("{filter:?}");
+    // page, and one whose scope differs, even narrower, never gets another's. A background import finished
+    // here may have raised alerts, so pages read before it are not looked up again.
+    let key = format!("{}|{filter:?}", ctx.background_imports_finished());
     if let Some(page) = ctx.decision_pages.get(&key) {
         return Ok(DecisionPage::clone(&page));
     }
