@@ -113,6 +113,7 @@ pub async fn assess(
         .db
         .insert_assessment(&new, decision, assessed(decision).as_ref())
         .await?;
+    ctx.decisions_changed();
     Ok(AssessmentRecord {
         head,
         inputs: inputs.recorded,
@@ -160,13 +161,27 @@ pub async fn get(
     id: Uuid,
 ) -> Result<Arc<AssessmentRecord>, AppError> {
     authorize::<ReadDecisions>(principal)?;
-    // The scope is checked against the decision's regions as they are now, on every read; only the record,
-    // which never changes once stored, is remembered.
-    let (_, regions) = ctx.db.assessment_regions(id).await?;
+    // The scope is checked against the decision's regions as read less than a second ago (another instance
+    // may move the decision; this one forgets them when it does); the record never changes once stored.
+    let record = ctx.records.get(&id);
+    let known = record
+        .as_ref()
+        .and_then(|r| ctx.decision_regions.get(&r.head.decision_id));
+    let regions = match known {
+        Some(regions) => regions,
+        None => {
+            let reading = ctx.decision_regions.begin_read();
+            let (decision_id, regions) = ctx.db.assessment_regions(id).await?;
+            let regions = Arc::new(regions);
+            ctx.decision_regions
+                .remember(decision_id, reading, Arc::clone(&regions));
+            regions
+        }
+    };
     if !principal.scope.covers(&regions) {
         return Err(AppError::NotFound(format!("no assessment with id {id}")));
     }
-    if let Some(record) = ctx.records.get(&id) {
+    if let Some(record) = record {
         return Ok(record);
     }
     let record = Arc::new(restore::record(ctx.db.assessment(id).await?).await?);

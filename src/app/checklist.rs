@@ -82,6 +82,8 @@ pub async fn add(
             ctx.clock().today(),
         )
         .await?;
+    // The list's overdue filter reads the checklist.
+    ctx.decisions_changed();
     Ok(Checklist {
         decision_id: decision.id,
         items: created,
@@ -112,10 +114,12 @@ pub async fn change(
         ));
     }
     FieldErrors::from_vec(fields.validate("", known_measure(ctx, &decision)))?;
-    Ok(ctx
+    let changed = ctx
         .db
         .update_checklist_item(&current, &fields, &principal.username, today)
-        .await?)
+        .await?;
+    ctx.decisions_changed();
+    Ok(changed)
 }
 
 /// What the checklist page shows: the decision, its checklist, and the measures of the model for its kind

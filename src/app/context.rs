@@ -9,9 +9,11 @@ use uuid::Uuid;
 
 use super::clock::{Clock, SystemClock};
 use super::credential_cache::CredentialCache;
-use super::memo::Memo;
+use super::memo::{FreshMemo, Memo};
 use super::models::ModelRegistry;
 use crate::auth::residents::ResidentKey;
+use crate::domain::decision::{Decision, DecisionPosition};
+use crate::domain::region::RegionCode;
 use crate::petitions::indicators::PetitionStats;
 use crate::petitions::jobs::ImportWaker;
 use crate::scoring::record::AssessmentRecord;
@@ -54,7 +56,19 @@ pub struct Context {
     pub(in crate::app) records: Arc<Memo<Uuid, Arc<AssessmentRecord>>>,
     /// Petition statistics by query and scope, with the version of the data they were computed from.
     pub(in crate::app) petition_stats: Arc<Memo<String, (PetitionDataVersion, Arc<PetitionStats>)>>,
+    /// That version as read lately, under the count of background imports this instance's worker finished
+    /// before the read (a new one here is read at once): forgotten when this instance imports in the
+    /// foreground or changes regions, otherwise read again after a second.
+    pub(in crate::app) petition_version: Arc<FreshMemo<u64, PetitionDataVersion>>,
+    /// Decisions' regions read lately, by decision id, for the scope check of their assessments: forgotten
+    /// when this instance changes or archives the decision.
+    pub(in crate::app) decision_regions: Arc<FreshMemo<Uuid, Arc<Vec<RegionCode>>>>,
+    /// Pages of the decision list read lately, by filter and scope: forgotten on any decision write here.
+    pub(in crate::app) decision_pages: Arc<FreshMemo<String, Arc<DecisionPage>>>,
 }
+
+/// One page of the decision list and where the next one starts.
+pub(in crate::app) type DecisionPage = (Vec<Decision>, Option<DecisionPosition>);
 
 /// See `Db::petition_data_version`.
 type PetitionDataVersion = (i64, Option<DateTime<Utc>>, i64);
@@ -63,6 +77,10 @@ type PetitionDataVersion = (i64, Option<DateTime<Utc>>, i64);
 const RECORDS_KEPT: usize = 64;
 /// Statistics kept: a few KB each.
 const PETITION_STATS_KEPT: usize = 256;
+/// Decisions whose regions are kept: a few codes each.
+const DECISION_REGIONS_KEPT: usize = 4096;
+/// Decision list pages kept: up to a hundred decisions each, so up to a few hundred KB.
+const DECISION_PAGES_KEPT: usize = 64;
 
 impl Context {
     pub fn new(db: Db, models: ModelRegistry) -> Self {
@@ -77,7 +95,35 @@ impl Context {
             credentials: Arc::default(),
             records: Arc::new(Memo::new(RECORDS_KEPT)),
             petition_stats: Arc::new(Memo::new(PETITION_STATS_KEPT)),
+            petition_version: Arc::new(FreshMemo::new(1)),
+            decision_regions: Arc::new(FreshMemo::new(DECISION_REGIONS_KEPT)),
+            decision_pages: Arc::new(FreshMemo::new(DECISION_PAGES_KEPT)),
         }
+    }
+
+    /// This instance changed what the decision list shows (a decision, its assessments, resolutions, checklist
+    /// or alerts): its pages are read again; the change shows on other instances within a second.
+    pub(in crate::app) fn decisions_changed(&self) {
+        self.decision_pages.forget_all();
+    }
+
+    /// This instance changed a decision (its regions, perhaps) or archived it: the scope check of its
+    /// assessments reads its regions again, and the list its pages.
+    pub(in crate::app) fn decision_moved(&self, id: Uuid) {
+        self.decision_regions.forget(&id);
+        self.decisions_changed();
+    }
+
+    /// This instance imported petitions or changed regions: statistics read the data's version again, and the
+    /// list too (an import may raise follow-up alerts and flag resolutions for review).
+    pub(in crate::app) fn petition_data_changed(&self) {
+        self.petition_version.forget_all();
+        self.decisions_changed();
+    }
+
+    /// Background imports this instance's worker has finished (0 without one).
+    pub(in crate::app) fn background_imports_finished(&self) -> u64 {
+        self.import_waker.as_ref().map_or(0, ImportWaker::finished)
     }
 
     /// Lists and statistics read from this streaming replica from now on.

@@ -12,15 +12,15 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::domain::principal::Principal;
 
-/// How long a recognised credential is trusted without asking the database again.
-pub const FRESH_FOR: Duration = Duration::from_secs(1);
+/// How long a recognised credential is trusted without asking the database again: the instance's one bound.
+pub use super::memo::FRESH_FOR;
 /// At most this many credentials are remembered; past it, new ones are looked up every time until entries age.
 pub const CAPACITY: usize = 4096;
 
@@ -146,6 +146,7 @@ impl CredentialCache {
 mod tests {
     use super::*;
     use crate::domain::principal::Credential;
+    use std::time::Duration;
 
     fn principal(user_id: Uuid) -> Recognised {
         Recognised {

@@ -1,7 +1,10 @@
 //! The decision register: register, read, list, change and archive decisions inside the caller's region scope.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
+use super::context::DecisionPage;
 use super::{AppError, Context, Precondition, authorize};
 use crate::auth::permission::{ReadDecisions, WriteDecisions};
 use crate::domain::decision::{
@@ -60,7 +63,9 @@ pub async fn register(
         ));
     }
     check_regions_in_scope(principal, &fields)?;
-    Ok(ctx.db.insert_decision(&fields, &principal.username).await?)
+    let decision = ctx.db.insert_decision(&fields, &principal.username).await?;
+    ctx.decisions_changed();
+    Ok(decision)
 }
 
 /// One decision in scope; archived ones too.
@@ -77,8 +82,20 @@ pub async fn list(
 ) -> Result<(Vec<Decision>, Option<DecisionPosition>), AppError> {
     authorize::<ReadDecisions>(principal)?;
     filter.scope = principal.scope.clone();
+    // A page depends on the filter (cursor and limit included) and the scope in it, nothing else of the
+    // caller: every role that may read decisions sees the same ones. So callers of the same scope share a
+    // page, and one whose scope differs, even narrower, never gets another's. A background import finished
+    // here may have raised alerts, so pages read before it are not looked up again.
+    let key = format!("{}|{filter:?}", ctx.background_imports_finished());
+    if let Some(page) = ctx.decision_pages.get(&key) {
+        return Ok(DecisionPage::clone(&page));
+    }
     // A list may lag on a replica; the decision a caller just registered is read by id, from the primary.
-    Ok(ctx.reader().decisions(&filter).await?)
+    let reading = ctx.decision_pages.begin_read();
+    let page = ctx.reader().decisions(&filter).await?;
+    ctx.decision_pages
+        .remember(key, reading, Arc::new(page.clone()));
+    Ok(page)
 }
 
 /// Changes a decision: `edit` turns the current fields into the new ones (a JSON merge patch, a form). The
@@ -119,10 +136,12 @@ pub async fn change(
     .filter(|(changed, _)| *changed)
     .map(|(_, what)| format!("the decision's {what} changed after the resolution"))
     .collect();
-    Ok(ctx
+    let changed = ctx
         .db
         .update_decision(&current, &fields, &principal.username, &review_reasons)
-        .await?)
+        .await?;
+    ctx.decision_moved(id);
+    Ok(changed)
 }
 
 /// Archives a decision: kept for the audit log, hidden from lists unless asked for. Archiving an archived
@@ -141,5 +160,6 @@ pub async fn archive(
     ctx.db
         .archive_decision(&current, &principal.username)
         .await?;
+    ctx.decision_moved(id);
     Ok(())
 }

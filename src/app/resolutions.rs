@@ -118,6 +118,7 @@ pub async fn resolve(
     ctx.db
         .insert_resolution(&resolution, decided(&decision).as_ref())
         .await?;
+    ctx.decisions_changed();
     Ok(resolution)
 }
 

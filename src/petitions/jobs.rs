@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -172,9 +173,20 @@ impl JobOptions {
     }
 }
 
-/// Wakes this instance's worker when a job is queued here.
+/// Wakes this instance's worker when a job is queued here, and tells how many jobs it has finished.
 #[derive(Clone, Default)]
-pub struct ImportWaker(Arc<Notify>);
+pub struct ImportWaker {
+    wake: Arc<Notify>,
+    finished: Arc<AtomicU64>,
+}
+
+impl ImportWaker {
+    /// Jobs this instance's worker has run to their end (imported, refused or failed) since start: when it
+    /// moves, petition data may have changed here.
+    pub fn finished(&self) -> u64 {
+        self.finished.load(Ordering::Acquire)
+    }
+}
 
 /// This instance's worker: one background import at a time, from any instance's queue.
 pub struct ImportWorker {
@@ -189,7 +201,7 @@ impl ImportWorker {
     pub fn start(db: Db, lease: Duration, follow_up: Arc<dyn FollowUp>) -> Self {
         let waker = ImportWaker::default();
         let (stopping, stop) = watch::channel(false);
-        let task = tokio::spawn(work(db, lease, follow_up, waker.0.clone(), stop));
+        let task = tokio::spawn(work(db, lease, follow_up, waker.clone(), stop));
         Self {
             waker,
             stopping,
@@ -222,7 +234,7 @@ pub async fn enqueue(db: &Db, waker: &ImportWaker, job: QueuedImport) -> Result<
     })
     .await
     .map_err(|e| e.to_string())?;
-    waker.0.notify_one();
+    waker.wake.notify_one();
     Ok(())
 }
 
@@ -252,7 +264,7 @@ async fn work(
     db: Db,
     lease: Duration,
     follow_up: Arc<dyn FollowUp>,
-    wake: Arc<Notify>,
+    waker: ImportWaker,
     mut stop: watch::Receiver<bool>,
 ) {
     let holder = instance_name();
@@ -264,6 +276,8 @@ async fn work(
         match next_job(&db, &holder, lease, &exhausted).await {
             Ok(Some(job)) => {
                 run(&db, job, lease, follow_up.as_ref(), &mut stop).await;
+                // After its transaction ended, so a reader that sees the count move sees what it committed.
+                waker.finished.fetch_add(1, Ordering::AcqRel);
                 continue;
             }
             Ok(None) => {}
@@ -274,7 +288,7 @@ async fn work(
             Err(e) => tracing::warn!(error = %e, "cannot claim a background import"),
         }
         tokio::select! {
-            () = wake.notified() => {}
+            () = waker.wake.notified() => {}
             () = tokio::time::sleep(POLL_EVERY) => {}
             _ = stop.changed() => return,
         }

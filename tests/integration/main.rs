@@ -17,6 +17,7 @@ mod decisions;
 mod demo;
 mod design_refs;
 mod faults;
+mod fresh_reads;
 mod fuzz;
 mod hostile;
 mod input_holes;

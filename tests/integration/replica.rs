@@ -15,7 +15,7 @@ use tempfile::TempDir;
 use wenping::config::Settings;
 use wenping::startup::Application;
 
-use crate::common::{header, json_of, land_requisition, spawn_app_with};
+use crate::common::{header, json_of, land_requisition, shown_within, spawn_app_with};
 
 /// Where Debian puts PostgreSQL's programs; the CI image has version 15 (scripts/test looks in the same places).
 fn pg_bin() -> PathBuf {
@@ -358,16 +358,25 @@ async fn lists_read_from_the_replica_and_a_writer_reads_its_own_write_from_the_p
         "the primary holds the registration and the change"
     );
 
-    // Replay resumes: the replica catches up and the lists show the new decision as changed.
+    // Replay resumes: the replica catches up and the lists show the new decision as changed — the decision list
+    // within the second its page read from the lagging replica is kept (`app::memo::FRESH_FOR`).
     sqlx::query("SELECT pg_wal_replay_resume()")
         .execute(&mut replica)
         .await
         .unwrap();
     caught_up(&mut primary, &mut replica).await;
-    let page = json_of(app.get("/api/v1/decisions").await, 200).await;
-    let mut listed = titles(&page);
-    listed.sort();
-    assert_eq!(listed, ["东片区征收", "西片区征收（修订）"]);
+    shown_within(
+        Instant::now(),
+        Duration::from_millis(1500),
+        "the replayed decision listed",
+        || async {
+            let page = json_of(app.get("/api/v1/decisions").await, 200).await;
+            let mut listed = titles(&page);
+            listed.sort();
+            listed == ["东片区征收", "西片区征收（修订）"]
+        },
+    )
+    .await;
     let trail = json_of(app.get(&format!("/api/v1/audit?id={id}")).await, 200).await;
     assert_eq!(
         trail["items"].as_array().unwrap().len(),

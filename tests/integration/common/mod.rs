@@ -12,6 +12,7 @@ pub mod webdriver;
 use reqwest::{Client, Method, RequestBuilder, Response};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 use wenping::auth::secret;
@@ -351,5 +352,29 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+}
+
+/// Asks `shows` until it answers true and returns how long after `since` the question that did was asked.
+/// Fails when a question asked `within` or more after `since` still answers false. Each question is timed from
+/// when it was asked, not answered, so a slow answer on a busy machine is not held against the server: what was
+/// asked after the bound must show the change, whenever its answer arrives.
+pub async fn shown_within<F, Fut>(
+    since: Instant,
+    within: Duration,
+    what: &str,
+    mut shows: F,
+) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    loop {
+        let asked = since.elapsed();
+        if shows().await {
+            return asked;
+        }
+        assert!(asked < within, "{what}: not yet {asked:?} after the change");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
