@@ -26,7 +26,7 @@ mod error;
 pub mod followup;
 pub mod inputs;
 pub mod ledger_evidence;
-mod memo;
+pub(crate) mod memo;
 pub mod models;
 pub mod ops;
 pub mod overview;

@@ -238,10 +238,25 @@ async fn get_assessment(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = assessments::get(&state.ctx, &user, path_id(&id, "assessment")?).await?;
-    Ok(HttpResponse::Ok().json(RecordView {
-        summary: summary(record.head.clone()),
-        inputs: &record.inputs,
-        result: &record.result,
-    }))
+    let id = path_id(&id, "assessment")?;
+    let record = assessments::get(&state.ctx, &user, id).await?;
+    let body = match state.assessment_bodies.get(&id) {
+        Some(body) => body,
+        None => {
+            let view = RecordView {
+                summary: summary(record.head.clone()),
+                inputs: &record.inputs,
+                result: &record.result,
+            };
+            let body = web::Bytes::from(
+                serde_json::to_vec(&view)
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("assessment {id}: {e}")))?,
+            );
+            state.assessment_bodies.insert(id, body.clone());
+            body
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(header::ContentType::json())
+        .body(body))
 }

@@ -47,7 +47,13 @@ pub struct AppState {
     pub metrics: metrics::Metrics,
     /// The OpenAPI document, serialised once at start.
     pub openapi_json: String,
+    /// Stored assessments as JSON, by id: a record never changes once stored, and writing its 31 KB out was
+    /// most of a GET's time. Served only after the use case has checked the caller and the scope.
+    pub assessment_bodies: crate::app::memo::Memo<Uuid, actix_web::web::Bytes>,
 }
+
+/// Assessment bodies kept (about 31 KB each).
+pub const ASSESSMENT_BODIES_KEPT: usize = 256;
 
 /// An id from the path; one that is not a UUID names nothing, so it is a 404 like an unknown id.
 pub(crate) fn path_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {

@@ -72,6 +72,7 @@ impl Application {
             ctx: ctx.clone(),
             metrics: Default::default(),
             openapi_json: openapi.to_string(),
+            assessment_bodies: crate::app::memo::Memo::new(http::ASSESSMENT_BODIES_KEPT),
         });
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
