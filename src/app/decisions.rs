@@ -87,15 +87,14 @@ pub async fn list(
     // page, and one whose scope differs, even narrower, never gets another's. A background import finished
     // here may have raised alerts, so pages read before it are not looked up again.
     let key = format!("{}|{filter:?}", ctx.background_imports_finished());
-    if let Some(page) = ctx.decision_pages.get(&key) {
-        return Ok(DecisionPage::clone(&page));
-    }
     // A list may lag on a replica; the decision a caller just registered is read by id, from the primary.
-    let reading = ctx.decision_pages.begin_read();
-    let page = ctx.reader().decisions(&filter).await?;
-    ctx.decision_pages
-        .remember(key, reading, Arc::new(page.clone()));
-    Ok(page)
+    let page = ctx
+        .decision_pages
+        .get_or_read(key, async || {
+            Ok::<_, AppError>(Arc::new(ctx.reader().decisions(&filter).await?))
+        })
+        .await?;
+    Ok(DecisionPage::clone(&page))
 }
 
 /// Changes a decision: `edit` turns the current fields into the new ones (a JSON merge patch, a form). The

@@ -61,11 +61,17 @@ pub struct Reading {
 /// Values read from the database, each trusted for less than [`FRESH_FOR`] after the read that produced it
 /// *began*. The instance that changes what a value was read from forgets it ([`FreshMemo::forget`],
 /// [`FreshMemo::forget_all`]), so there the change shows at once.
+/// Locks that the misses of one [`FreshMemo`] take, by their key's hash.
+const STRIPES: usize = 16;
+
 pub struct FreshMemo<K, V> {
     entries: Mutex<HashMap<K, (Instant, V)>>,
     capacity: usize,
     /// Counts forgettings.
     generation: AtomicU64,
+    /// When a hot value expires under load, one request of its stripe reads it again while the others wait for
+    /// that read, instead of every connection asking the database at once (a p99 of 400 ms at 64 connections).
+    refreshing: [tokio::sync::Mutex<()>; STRIPES],
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> FreshMemo<K, V> {
@@ -74,7 +80,33 @@ impl<K: Eq + Hash + Clone, V: Clone> FreshMemo<K, V> {
             entries: Mutex::new(HashMap::with_capacity(capacity)),
             capacity,
             generation: AtomicU64::new(0),
+            refreshing: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// The value under `key`, or what `read` finds (remembered as [`FreshMemo::remember`] does); of several
+    /// requests that miss the same key at once, one reads and the others take its answer.
+    pub async fn get_or_read<E, F>(&self, key: K, read: F) -> Result<V, E>
+    where
+        F: AsyncFnOnce() -> Result<V, E>,
+    {
+        if let Some(value) = self.get(&key) {
+            return Ok(value);
+        }
+        let stripe = {
+            use std::hash::{BuildHasher, RandomState};
+            // Any hash spreads keys over the stripes; it need not be stable across instances.
+            static STRIPE_KEYS: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
+            STRIPE_KEYS.get_or_init(RandomState::new).hash_one(&key) as usize % STRIPES
+        };
+        let _turn = self.refreshing[stripe].lock().await;
+        if let Some(value) = self.get(&key) {
+            return Ok(value);
+        }
+        let reading = self.begin_read();
+        let value = read().await?;
+        self.remember(key, reading, value.clone());
+        Ok(value)
     }
 
     fn entries(&self) -> MutexGuard<'_, HashMap<K, (Instant, V)>> {
@@ -138,6 +170,29 @@ impl<K: Eq + Hash + Clone, V: Clone> FreshMemo<K, V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn requests_missing_one_key_at_once_share_one_read() {
+        let memo = std::sync::Arc::new(FreshMemo::new(4));
+        let reads = std::sync::Arc::new(AtomicU64::new(0));
+        let misses: Vec<_> = (0..8)
+            .map(|_| {
+                let (memo, reads) = (memo.clone(), reads.clone());
+                tokio::spawn(async move {
+                    memo.get_or_read("page", async || {
+                        reads.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok::<_, ()>(7)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for miss in misses {
+            assert_eq!(miss.await.ok(), Some(Ok(7)));
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+    }
 
     #[test]
     fn a_full_memo_makes_room_and_never_grows_past_its_capacity() {

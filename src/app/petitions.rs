@@ -180,16 +180,12 @@ pub async fn stats(
     // Read where the figures are read: a version from the primary could label a lagging replica's figures.
     // At most once a second: another instance's import shows here within that, as on a lagging replica.
     let imported_here = ctx.background_imports_finished();
-    let version = match ctx.petition_version.get(&imported_here) {
-        Some(version) => version,
-        None => {
-            let reading = ctx.petition_version.begin_read();
-            let version = ctx.reader().petition_data_version().await?;
-            ctx.petition_version
-                .remember(imported_here, reading, version);
-            version
-        }
-    };
+    let version = ctx
+        .petition_version
+        .get_or_read(imported_here, async || {
+            Ok::<_, AppError>(ctx.reader().petition_data_version().await?)
+        })
+        .await?;
     if let Some((at, stats)) = ctx.petition_stats.get(&key)
         && at == version
     {
