@@ -57,9 +57,20 @@ pub struct CredentialCache {
     entries: Mutex<HashMap<(CredentialKind, String), Entry>>,
     /// Counts forgettings.
     generation: AtomicU64,
+    /// Taken by a request that must read a credential again, by the digest's first byte: when a busy token's
+    /// entry expires, one request reads it while the others of 64 connections wait for that answer instead of
+    /// all asking the database at once (`/healthz` with a token had a p99 of 511 ms on PostgreSQL).
+    refreshing: [tokio::sync::Mutex<()>; 16],
 }
 
 impl CredentialCache {
+    /// Waits for this digest's turn to read it again (see `refreshing`).
+    pub async fn turn(&self, digest: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        let stripe =
+            digest.as_bytes().first().map_or(0, |b| usize::from(*b)) % self.refreshing.len();
+        self.refreshing[stripe].lock().await
+    }
+
     fn entries(&self) -> MutexGuard<'_, HashMap<(CredentialKind, String), Entry>> {
         // A panic while holding the lock leaves only whole entries behind: the map is still sound.
         self.entries.lock().unwrap_or_else(|e| e.into_inner())

@@ -203,14 +203,23 @@ pub async fn authenticate(ctx: &Context, presented: Presented<'_>) -> Result<Pri
         Presented::Token(token) => (CredentialKind::Token, secret::digest(token)),
         Presented::SessionCookie(value) => (CredentialKind::Session, secret::digest(value)),
     };
-    if let Some(known) = ctx.credentials.recognised(kind, &digest) {
-        // A session due for its `last_seen_at` write (or, on a clock that moved on, idle) takes the full path.
-        let due = known
+    // A session due for its `last_seen_at` write (or, on a clock that moved on, idle) takes the full path.
+    let fresh = |known: &Recognised| {
+        known
             .last_seen_at
-            .is_some_and(|seen| ctx.clock().now() - seen > TOUCH_EVERY);
-        if !due {
-            return Ok(known.principal);
-        }
+            .is_none_or(|seen| ctx.clock().now() - seen <= TOUCH_EVERY)
+    };
+    if let Some(known) = ctx.credentials.recognised(kind, &digest)
+        && fresh(&known)
+    {
+        return Ok(known.principal);
+    }
+    // Of the requests that find this credential expired at once, one reads it; the others take its answer.
+    let _turn = ctx.credentials.turn(&digest).await;
+    if let Some(known) = ctx.credentials.recognised(kind, &digest)
+        && fresh(&known)
+    {
+        return Ok(known.principal);
     }
     let reading = ctx.credentials.begin_read();
     let recognised = match kind {
