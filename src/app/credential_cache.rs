@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::domain::principal::Principal;
 
 /// How long a recognised credential is trusted without asking the database again: the instance's one bound.
-pub use super::memo::FRESH_FOR;
+pub use super::memo::{FRESH_FOR, TURN_WAIT};
 /// At most this many credentials are remembered; past it, new ones are looked up every time until entries age.
 pub const CAPACITY: usize = 4096;
 
@@ -64,11 +64,14 @@ pub struct CredentialCache {
 }
 
 impl CredentialCache {
-    /// Waits for this digest's turn to read it again (see `refreshing`).
-    pub async fn turn(&self, digest: &str) -> tokio::sync::MutexGuard<'_, ()> {
+    /// Waits for this digest's turn to read it again (see `refreshing`), at most [`TURN_WAIT`]: none when the
+    /// read under way takes longer, as one waiting on a database that is down does.
+    pub async fn turn(&self, digest: &str) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         let stripe =
             digest.as_bytes().first().map_or(0, |b| usize::from(*b)) % self.refreshing.len();
-        self.refreshing[stripe].lock().await
+        tokio::time::timeout(TURN_WAIT, self.refreshing[stripe].lock())
+            .await
+            .ok()
     }
 
     fn entries(&self) -> MutexGuard<'_, HashMap<(CredentialKind, String), Entry>> {

@@ -64,6 +64,11 @@ pub struct Reading {
 /// Locks that the misses of one [`FreshMemo`] take, by their key's hash.
 const STRIPES: usize = 16;
 
+/// How long a miss waits for the read under way before reading itself. A read takes milliseconds; one that waits
+/// on a database that is down takes the pool's acquire timeout, and a queue of such waits must not add up past
+/// the few seconds in which a request answers 503 (tests/integration/faults.rs).
+pub const TURN_WAIT: Duration = Duration::from_millis(250);
+
 pub struct FreshMemo<K, V> {
     entries: Mutex<HashMap<K, (Instant, V)>>,
     capacity: usize,
@@ -99,8 +104,12 @@ impl<K: Eq + Hash + Clone, V: Clone> FreshMemo<K, V> {
             static STRIPE_KEYS: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
             STRIPE_KEYS.get_or_init(RandomState::new).hash_one(&key) as usize % STRIPES
         };
-        let _turn = self.refreshing[stripe].lock().await;
-        if let Some(value) = self.get(&key) {
+        let turn = tokio::time::timeout(TURN_WAIT, self.refreshing[stripe].lock())
+            .await
+            .ok();
+        if turn.is_some()
+            && let Some(value) = self.get(&key)
+        {
             return Ok(value);
         }
         let reading = self.begin_read();

@@ -215,8 +215,9 @@ pub async fn authenticate(ctx: &Context, presented: Presented<'_>) -> Result<Pri
         return Ok(known.principal);
     }
     // Of the requests that find this credential expired at once, one reads it; the others take its answer.
-    let _turn = ctx.credentials.turn(&digest).await;
-    if let Some(known) = ctx.credentials.recognised(kind, &digest)
+    let turn = ctx.credentials.turn(&digest).await;
+    if turn.is_some()
+        && let Some(known) = ctx.credentials.recognised(kind, &digest)
         && fresh(&known)
     {
         return Ok(known.principal);
