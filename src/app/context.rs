@@ -126,6 +126,12 @@ impl Context {
         self.import_waker.as_ref().map_or(0, ImportWaker::finished)
     }
 
+    /// Whether this instance's worker is running a background import: while it is, lists and statistics are
+    /// read anew each time, since the import's status may show it done before the count above has moved.
+    pub(in crate::app) fn background_import_running(&self) -> bool {
+        self.import_waker.as_ref().is_some_and(ImportWaker::running)
+    }
+
     /// Lists and statistics read from this streaming replica from now on.
     pub fn with_read_replica(mut self, replica: ReadDb) -> Self {
         self.reader = replica;

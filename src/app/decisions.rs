@@ -78,8 +78,20 @@ pub async fn get(ctx: &Context, principal: &Principal, id: Uuid) -> Result<Decis
 pub async fn list(
     ctx: &Context,
     principal: &Principal,
-    mut filter: DecisionFilter,
+    filter: DecisionFilter,
 ) -> Result<(Vec<Decision>, Option<DecisionPosition>), AppError> {
+    Ok(DecisionPage::clone(
+        &*list_shared(ctx, principal, filter).await?,
+    ))
+}
+
+/// The page [`list`] returns, as the instance keeps it: callers within [`super::memo::FRESH_FOR`] of one read
+/// get the same `Arc`, so a transport may keep what it made of the page (its JSON) by that `Arc`.
+pub async fn list_shared(
+    ctx: &Context,
+    principal: &Principal,
+    mut filter: DecisionFilter,
+) -> Result<Arc<(Vec<Decision>, Option<DecisionPosition>)>, AppError> {
     authorize::<ReadDecisions>(principal)?;
     filter.scope = principal.scope.clone();
     // A page depends on the filter (cursor and limit included) and the scope in it, nothing else of the
@@ -88,13 +100,13 @@ pub async fn list(
     // here may have raised alerts, so pages read before it are not looked up again.
     let key = format!("{}|{filter:?}", ctx.background_imports_finished());
     // A list may lag on a replica; the decision a caller just registered is read by id, from the primary.
-    let page = ctx
-        .decision_pages
-        .get_or_read(key, async || {
-            Ok::<_, AppError>(Arc::new(ctx.reader().decisions(&filter).await?))
-        })
-        .await?;
-    Ok(DecisionPage::clone(&page))
+    let read = async || Ok::<_, AppError>(Arc::new(ctx.reader().decisions(&filter).await?));
+    let page = if ctx.background_import_running() {
+        read().await?
+    } else {
+        ctx.decision_pages.get_or_read(key, read).await?
+    };
+    Ok(page)
 }
 
 /// Changes a decision: `edit` turns the current fields into the new ones (a JSON merge patch, a form). The

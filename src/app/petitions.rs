@@ -156,6 +156,18 @@ pub async fn stats(
     principal: &Principal,
     query: StatsQuery,
 ) -> Result<PetitionStats, AppError> {
+    Ok(PetitionStats::clone(
+        &*stats_shared(ctx, principal, query).await?,
+    ))
+}
+
+/// The figures [`stats`] returns, as the instance keeps them: callers of the same query, scope and data version
+/// get the same `Arc`, so a transport may keep what it made of them (their JSON) by that `Arc`.
+pub async fn stats_shared(
+    ctx: &Context,
+    principal: &Principal,
+    query: StatsQuery,
+) -> Result<Arc<PetitionStats>, AppError> {
     authorize::<ReadPetitions>(principal)?;
     if let Some(outside) = query
         .regions
@@ -180,16 +192,19 @@ pub async fn stats(
     // Read where the figures are read: a version from the primary could label a lagging replica's figures.
     // At most once a second: another instance's import shows here within that, as on a lagging replica.
     let imported_here = ctx.background_imports_finished();
-    let version = ctx
-        .petition_version
-        .get_or_read(imported_here, async || {
-            Ok::<_, AppError>(ctx.reader().petition_data_version().await?)
-        })
-        .await?;
+    let version = if ctx.background_import_running() {
+        ctx.reader().petition_data_version().await?
+    } else {
+        ctx.petition_version
+            .get_or_read(imported_here, async || {
+                Ok::<_, AppError>(ctx.reader().petition_data_version().await?)
+            })
+            .await?
+    };
     if let Some((at, stats)) = ctx.petition_stats.get(&key)
         && at == version
     {
-        return Ok(PetitionStats::clone(&stats));
+        return Ok(stats);
     }
     let history = RegionHistory::load(
         ctx.reader(),
@@ -199,9 +214,8 @@ pub async fn stats(
         &principal.scope,
     )
     .await?;
-    let stats = history.stats(query.categories, query.from);
-    ctx.petition_stats
-        .insert(key, (version, Arc::new(stats.clone())));
+    let stats = Arc::new(history.stats(query.categories, query.from));
+    ctx.petition_stats.insert(key, (version, stats.clone()));
     Ok(stats)
 }
 

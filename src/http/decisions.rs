@@ -119,16 +119,32 @@ async fn list_decisions(
 ) -> Result<HttpResponse, ApiError> {
     let filter = query.to_filter()?;
     let (sort, descending) = (filter.sort, filter.descending);
-    let (items, last) = decisions::list(&state.ctx, &user, filter).await?;
-    let next_cursor = last.map(|p| {
-        cursor::encode(&ListPosition {
-            sort: sort_name(sort).to_owned(),
-            desc: descending,
-            seq: p.seq,
-            title: p.title,
-        })
-    });
-    Ok(HttpResponse::Ok().json(DecisionPage { items, next_cursor }))
+    let page = decisions::list_shared(&state.ctx, &user, filter).await?;
+    // The page's body depends on the page and on the sort, which is part of the filter that found the page.
+    let body = state.decision_page_bodies.body(&page, |(items, last)| {
+        let next_cursor = last.as_ref().map(|p| {
+            cursor::encode(&ListPosition {
+                sort: sort_name(sort).to_owned(),
+                desc: descending,
+                seq: p.seq,
+                title: p.title.clone(),
+            })
+        });
+        serde_json::to_vec(&DecisionPageView { items, next_cursor })
+    })?;
+    Ok(HttpResponse::Ok()
+        .content_type(header::ContentType::json())
+        .body(body))
+}
+
+/// A page of decisions as [`list_decisions`] finds them, shared by the callers of one read.
+pub type SharedPage = (Vec<Decision>, Option<DecisionPosition>);
+
+/// [`DecisionPage`] written from a shared page without copying it.
+#[derive(Serialize)]
+struct DecisionPageView<'a> {
+    items: &'a [Decision],
+    next_cursor: Option<String>,
 }
 
 fn sort_name(sort: DecisionSort) -> &'static str {

@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod assessments;
 pub mod audit;
 pub mod auth;
+pub mod bodies;
 pub mod checklist;
 pub mod comparison;
 pub mod concerns;
@@ -50,10 +51,16 @@ pub struct AppState {
     /// Stored assessments as JSON, by id: a record never changes once stored, and writing its 31 KB out was
     /// most of a GET's time. Served only after the use case has checked the caller and the scope.
     pub assessment_bodies: crate::app::memo::Memo<Uuid, actix_web::web::Bytes>,
+    /// Decision pages and petition figures as JSON, by the shared value the use case returned.
+    pub decision_page_bodies: bodies::SharedBodies<decisions::SharedPage>,
+    pub petition_stats_bodies: bodies::SharedBodies<crate::petitions::indicators::PetitionStats>,
 }
 
 /// Assessment bodies kept (about 31 KB each).
 pub const ASSESSMENT_BODIES_KEPT: usize = 256;
+
+/// Decision-page and petition-statistic bodies kept: a few pages of a few filters, a few regions' figures.
+pub const SHARED_BODIES_KEPT: usize = 64;
 
 /// An id from the path; one that is not a UUID names nothing, so it is a 404 like an unknown id.
 pub(crate) fn path_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
@@ -170,6 +177,15 @@ pub fn openapi() -> serde_json::Value {
             };
             for (method, operation) in operations.iter_mut() {
                 describe_responses(operation);
+                // Any write may find the database's disk full (StorageError::Full): refused whole, nothing stored.
+                if method != "get"
+                    && let Some(responses) = operation["responses"].as_object_mut()
+                {
+                    responses.insert(
+                        "507".into(),
+                        problem("The database's disk is full: nothing was stored; retry when space is freed"),
+                    );
+                }
                 if PUBLIC_OPERATIONS.contains(&(method.as_str(), path.as_str())) {
                     continue;
                 }

@@ -117,6 +117,11 @@ async fn petition_stats(
     params: web::Query<StatsParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = parse_query(&params, state.ctx.clock().today())?;
-    let stats = petitions::stats(&state.ctx, &user, query).await?;
-    Ok(HttpResponse::Ok().json(stats))
+    let stats = petitions::stats_shared(&state.ctx, &user, query).await?;
+    let body = state
+        .petition_stats_bodies
+        .body(&stats, serde_json::to_vec)?;
+    Ok(HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body))
 }

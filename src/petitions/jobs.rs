@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -178,6 +178,7 @@ impl JobOptions {
 pub struct ImportWaker {
     wake: Arc<Notify>,
     finished: Arc<AtomicU64>,
+    running: Arc<AtomicBool>,
 }
 
 impl ImportWaker {
@@ -185,6 +186,13 @@ impl ImportWaker {
     /// moves, petition data may have changed here.
     pub fn finished(&self) -> u64 {
         self.finished.load(Ordering::Acquire)
+    }
+
+    /// Whether this instance's worker is running a job now. Its status is committed with its records, so a
+    /// client may see it finished a moment before [`ImportWaker::finished`] moves; until it has, what was
+    /// remembered of petition data here is not to be trusted.
+    pub fn running(&self) -> bool {
+        self.running.load(Ordering::Acquire)
     }
 }
 
@@ -275,9 +283,11 @@ async fn work(
         }
         match next_job(&db, &holder, lease, &exhausted).await {
             Ok(Some(job)) => {
+                waker.running.store(true, Ordering::Release);
                 run(&db, job, lease, follow_up.as_ref(), &mut stop).await;
                 // After its transaction ended, so a reader that sees the count move sees what it committed.
                 waker.finished.fetch_add(1, Ordering::AcqRel);
+                waker.running.store(false, Ordering::Release);
                 continue;
             }
             Ok(None) => {}

@@ -73,6 +73,8 @@ impl Application {
             metrics: Default::default(),
             openapi_json: openapi.to_string(),
             assessment_bodies: crate::app::memo::Memo::new(http::ASSESSMENT_BODIES_KEPT),
+            decision_page_bodies: http::bodies::SharedBodies::new(http::SHARED_BODIES_KEPT),
+            petition_stats_bodies: http::bodies::SharedBodies::new(http::SHARED_BODIES_KEPT),
         });
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
