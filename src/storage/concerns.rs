@@ -184,17 +184,31 @@ impl Db {
         actor: &str,
     ) -> Result<(), StorageError> {
         let at = now();
-        in_write_tx!(self, tx => {
-            let taken: i64 = sqlx::query_scalar(NUMBER_TAKEN).bind(&concern.number).fetch_one(&mut *tx).await?;
-            if taken > 0 {
-                return Err(StorageError::Conflict(format!(
-                    "number: concern {} is already in the ledger",
-                    concern.number
-                )));
+        let taken = || {
+            StorageError::Conflict(format!(
+                "number: concern {} is already in the ledger",
+                concern.number
+            ))
+        };
+        let stored: Result<(), StorageError> = async {
+            in_write_tx!(self, tx => {
+                let count: i64 = sqlx::query_scalar(NUMBER_TAKEN).bind(&concern.number).fetch_one(&mut *tx).await?;
+                if count > 0 {
+                    return Err(taken());
+                }
+                insert_concern!(tx, concern, sealed, actor, at, "create");
+            });
+            Ok(())
+        }
+        .await;
+        match stored {
+            // On PostgreSQL two registrations of one number can both pass the check; the second meets the
+            // unique key at its insert, and that is the same 409, not a 500.
+            Err(StorageError::Database(sqlx::Error::Database(db))) if db.is_unique_violation() => {
+                Err(taken())
             }
-            insert_concern!(tx, concern, sealed, actor, at, "create");
-        });
-        Ok(())
+            other => other,
+        }
     }
 
     /// Stores an imported ledger in one transaction: concerns whose number is already in the ledger are

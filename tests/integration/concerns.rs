@@ -408,3 +408,36 @@ async fn registrations_are_checked_field_by_field_and_scoped() {
         .unwrap();
     assert_eq!(res.status(), 403);
 }
+
+#[tokio::test]
+async fn one_number_registered_at_once_from_many_offices_is_stored_once() {
+    // On PostgreSQL the registrations' checks for the number can all pass before any of them inserts; the unique
+    // key then refuses the rest, which must be the same 409 as a number found taken, never a 500.
+    let app = spawn_app().await;
+    let people = ledger_people(&app).await;
+    let body = json!({
+        "number": "MQ-2026-RACE", "channel": "phone", "received_at": "2026-11-02T01:00:00Z",
+        "region": "330199001", "topic": "other", "content": "同一编号同时登记"
+    });
+    let sends = (0..8).map(|_| {
+        app.request_with(&people.keeper, Method::POST, "/api/v1/concerns")
+            .json(&body)
+            .send()
+    });
+    let mut statuses: Vec<u16> = futures_util::future::join_all(sends)
+        .await
+        .into_iter()
+        .map(|res| res.unwrap().status().as_u16())
+        .collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
+    let page: Value = app
+        .request_with(&people.reviewer, Method::GET, "/api/v1/concerns")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1);
+}
