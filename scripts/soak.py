@@ -296,6 +296,14 @@ BEGIN = "<!-- soak: begin (scripts/soak writes this section) -->"
 END = "<!-- soak: end -->"
 
 
+def ten_minute_means(samples, column):
+    """The mean of one instance's samples in each ten minutes of load (the idle sample at 0 s left out), MiB."""
+    spans = defaultdict(list)
+    for x in samples[1:]:
+        spans[int(x[0] // 600)].append(x[column])
+    return [round(sum(v) / len(v) / 1024) for _, v in sorted(spans.items())]
+
+
 def write_doc(path, s, machine):
     """Replaces the marked soak section of the benchmarks document (appended when absent) with this run."""
     mib = lambda kb: f"{kb / 1024:.0f} MiB"
@@ -335,6 +343,10 @@ def write_doc(path, s, machine):
         "",
         f"Resident memory every {SAMPLE_EVERY} s, MiB — A: " + ", ".join(f"{x[1] // 1024}" for x in samples)
         + "; B: " + ", ".join(f"{x[2] // 1024}" for x in samples) + ".",
+        "",
+        "Mean resident memory by ten minutes of load, MiB (whether it levels off or keeps climbing) — "
+        + "; ".join(f"{name}: " + ", ".join(str(m) for m in ten_minute_means(samples, col)) for name, col in
+                    (("A", 1), ("B", 2))) + ".",
         "",
     ]
     if s["errors"]:
