@@ -158,6 +158,7 @@ struct ListPage {
     showing: String,
     prev: Option<String>,
     next: Option<String>,
+    export: String,
     query: ConcernQuery,
     states: Vec<Choice>,
     topics: Vec<Choice>,
@@ -181,7 +182,8 @@ struct FormValues {
     decision: String,
 }
 
-fn page_link(query: &ConcernQuery, offset: i64) -> String {
+/// The list's filter as query parameters, for the pages before and after and for the export of what is shown.
+fn filter_params(query: &ConcernQuery) -> Vec<String> {
     let pairs = [
         ("region", &query.region),
         ("state", &query.state),
@@ -195,16 +197,30 @@ fn page_link(query: &ConcernQuery, offset: i64) -> String {
         ("to", &query.to),
         ("q", &query.q),
     ];
-    let mut parts: Vec<String> = pairs
+    pairs
         .iter()
         .filter_map(|(k, v)| {
             v.as_deref()
                 .filter(|v| !v.is_empty())
                 .map(|v| format!("{k}={}", url_encode(v)))
         })
-        .collect();
+        .collect()
+}
+
+fn page_link(query: &ConcernQuery, offset: i64) -> String {
+    let mut parts = filter_params(query);
     parts.push(format!("offset={offset}"));
     format!("/concerns?{}", parts.join("&"))
+}
+
+/// The workbook of the concerns the list shows: every page of them, under the same filter.
+fn export_link(query: &ConcernQuery) -> String {
+    let parts = filter_params(query);
+    if parts.is_empty() {
+        "/api/v1/concerns/export.xlsx".to_owned()
+    } else {
+        format!("/api/v1/concerns/export.xlsx?{}", parts.join("&"))
+    }
 }
 
 async fn list(
@@ -260,6 +276,7 @@ async fn list(
         showing: format!("{first}–{end} / {}", page.total),
         prev: (page.offset > 0).then(|| page_link(&query, (page.offset - page.limit).max(0))),
         next: (end < page.total).then(|| page_link(&query, end)),
+        export: export_link(&query),
         states,
         topics: choices(
             tr,
@@ -655,4 +672,37 @@ async fn queue_page(
         rows: items.iter().map(|c| row(tr, c)).collect(),
     };
     Ok(html(StatusCode::OK, page.render()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_export_link_carries_the_lists_filter_but_not_its_page() {
+        assert_eq!(
+            export_link(&ConcernQuery::default()),
+            "/api/v1/concerns/export.xlsx"
+        );
+        let query = ConcernQuery {
+            region: Some("330199001".into()),
+            state: Some("open".into()),
+            overdue: Some("true".into()),
+            q: Some("补偿 款".into()),
+            offset: Some("50".into()),
+            ..ConcernQuery::default()
+        };
+        let link = export_link(&query);
+        assert!(
+            link.starts_with(
+                "/api/v1/concerns/export.xlsx?region=330199001&state=open&overdue=true&q="
+            ),
+            "{link}"
+        );
+        assert!(!link.contains("offset") && !link.contains(' '), "{link}");
+        assert_eq!(
+            page_link(&query, 100),
+            link.replace("/api/v1/concerns/export.xlsx", "/concerns") + "&offset=100"
+        );
+    }
 }
