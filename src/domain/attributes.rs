@@ -8,6 +8,17 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::FieldError;
 
+/// How the API description writes an [`AttributeValue`]: a number or a yes/no (`AttributeValue` serializes by
+/// hand, so its schema is declared on this twin, which is never built).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[schema(as = AttributeValue)]
+#[allow(dead_code)]
+pub enum AttributeValueSchema {
+    Number(f64),
+    Flag(bool),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum AttributeValue {
     Number(f64),

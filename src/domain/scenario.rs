@@ -27,7 +27,7 @@ pub struct ScenarioFields {
     pub description: String,
     /// Decision attributes that differ in this alternative, e.g. `{"compensation_ratio": 1.0}`.
     #[serde(default)]
-    #[schema(value_type = BTreeMap<String, Object>)]
+    #[schema(value_type = BTreeMap<String, super::attributes::AttributeValueSchema>)]
     pub overrides: BTreeMap<String, AttributeValue>,
     /// expert → factor id → rating, when the experts rated this alternative on its own; absent =
     /// the decision's ratings.
