@@ -139,7 +139,7 @@ pub struct DecisionFields {
     pub planned_start: Option<NaiveDate>,
     /// Named facts of the decision: numbers or booleans (compensation_ratio, signing_rate, …).
     #[serde(default)]
-    #[schema(value_type = BTreeMap<String, serde_json::Value>)]
+    #[schema(value_type = BTreeMap<String, super::attributes::AttributeValueSchema>)]
     pub attributes: BTreeMap<String, AttributeValue>,
     #[serde(default = "draft")]
     pub status: DecisionStatus,

@@ -175,6 +175,20 @@ macro_rules! insert_concern {
     }};
 }
 
+/// On PostgreSQL two writers of one number can both find it free; the second meets the unique key at its
+/// insert, and that is the conflict the check would have given, not a 500.
+fn number_clash_is_conflict(
+    stored: Result<(), StorageError>,
+    conflict: impl FnOnce() -> StorageError,
+) -> Result<(), StorageError> {
+    match stored {
+        Err(StorageError::Database(sqlx::Error::Database(db))) if db.is_unique_violation() => {
+            Err(conflict())
+        }
+        other => other,
+    }
+}
+
 impl Db {
     /// Registers one concern; a number already in the ledger is a 409 and nothing is written.
     pub async fn insert_concern(
@@ -201,14 +215,7 @@ impl Db {
             Ok(())
         }
         .await;
-        match stored {
-            // On PostgreSQL two registrations of one number can both pass the check; the second meets the
-            // unique key at its insert, and that is the same 409, not a 500.
-            Err(StorageError::Database(sqlx::Error::Database(db))) if db.is_unique_violation() => {
-                Err(taken())
-            }
-            other => other,
-        }
+        number_clash_is_conflict(stored, taken)
     }
 
     /// Stores an imported ledger in one transaction: concerns whose number is already in the ledger are
@@ -220,16 +227,27 @@ impl Db {
     ) -> Result<Vec<String>, StorageError> {
         let at = now();
         let mut skipped = Vec::new();
-        in_write_tx!(self, tx => {
-            for (concern, sealed) in concerns {
-                let taken: i64 = sqlx::query_scalar(NUMBER_TAKEN).bind(&concern.number).fetch_one(&mut *tx).await?;
-                if taken > 0 {
-                    skipped.push(concern.number.clone());
-                    continue;
+        let stored: Result<(), StorageError> = async {
+            in_write_tx!(self, tx => {
+                for (concern, sealed) in concerns {
+                    let taken: i64 = sqlx::query_scalar(NUMBER_TAKEN).bind(&concern.number).fetch_one(&mut *tx).await?;
+                    if taken > 0 {
+                        skipped.push(concern.number.clone());
+                        continue;
+                    }
+                    insert_concern!(tx, concern, sealed.as_deref(), actor, at, "import");
                 }
-                insert_concern!(tx, concern, sealed.as_deref(), actor, at, "import");
-            }
-        });
+            });
+            Ok(())
+        }
+        .await;
+        number_clash_is_conflict(stored, || {
+            StorageError::Conflict(
+                "number: a registration or import stored one of these numbers at the same moment; \
+                 import the file again to leave those as they are"
+                    .to_owned(),
+            )
+        })?;
         Ok(skipped)
     }
 

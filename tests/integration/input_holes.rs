@@ -757,22 +757,27 @@ async fn a_simulation_seed_is_an_int64_as_documented() {
 }
 
 #[tokio::test]
-async fn scenario_overrides_are_documented_as_numbers_or_yes_no() {
-    // An override is what the attribute is, a number or a yes/no; schemathesis held a stored scenario's
-    // `{"compensation_ratio": 0.74}` against a document that said each value is an object.
+async fn attribute_values_are_documented_as_numbers_or_yes_no() {
+    // An attribute is a number or a yes/no, on a decision and in a scenario's overrides; schemathesis held a
+    // stored scenario's `{"compensation_ratio": 0.74}` against a document that said each value is an object.
     let app = spawn_app().await;
     let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
     let schemas = &doc["components"]["schemas"];
-    let mut value = &schemas["ScenarioFields"]["properties"]["overrides"]["additionalProperties"];
-    if let Some(name) = value["$ref"].as_str() {
-        value = &schemas[name.trim_start_matches("#/components/schemas/")];
+    for (schema, field) in [
+        ("ScenarioFields", "overrides"),
+        ("DecisionFields", "attributes"),
+    ] {
+        let mut value = &schemas[schema]["properties"][field]["additionalProperties"];
+        if let Some(name) = value["$ref"].as_str() {
+            value = &schemas[name.trim_start_matches("#/components/schemas/")];
+        }
+        let mut types: Vec<&str> = value["oneOf"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema}.{field}: {value}"))
+            .iter()
+            .map(|alternative| alternative["type"].as_str().unwrap())
+            .collect();
+        types.sort_unstable();
+        assert_eq!(types, ["boolean", "number"], "{schema}.{field}: {value}");
     }
-    let mut types: Vec<&str> = value["oneOf"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{value}"))
-        .iter()
-        .map(|alternative| alternative["type"].as_str().unwrap())
-        .collect();
-    types.sort_unstable();
-    assert_eq!(types, ["boolean", "number"], "{value}");
 }
