@@ -7,7 +7,7 @@ instances in turn (so what one instance wrote, the other reads): register a deci
 planner assesses it, the comparison is read, the reviewer renders the report as HTML and as PDF; between
 decisions the office writes to the concern ledger and reads lists. One more thread imports a generated petition
 file every IMPORT_EVERY seconds (a new month of a county's petitions, or a re-sent one). A sampler records the
-instances' resident memory (VmRSS) and the database size.
+instances' resident memory (VmRSS), the heap each holds (from its /metrics) and the database size.
 
 Any answer that is not the one the step expects (a 2xx) is an error, recorded with its status and body; the
 driver itself never retries.
@@ -36,7 +36,8 @@ class Recorder:
         self.lock = threading.Lock()
         self.latency = defaultdict(list)  # kind -> seconds
         self.errors = []  # (kind, status, detail)
-        self.samples = []  # (elapsed seconds, rss A kB, rss B kB, database bytes)
+        # (elapsed seconds, rss A kB, rss B kB, database bytes, heap in use A kB, heap in use B kB)
+        self.samples = []
 
     def ok(self, kind, seconds):
         with self.lock:
@@ -196,9 +197,27 @@ def database_bytes(psql):
     return int(out.strip())
 
 
-def sampler(rec, pids, psql, started, stop):
+def heap_kb(base, token):
+    """The heap the instance's code holds (allocated, not yet freed), from its /metrics; 0 when unknown."""
+    request = urllib.request.Request(base + "/metrics", headers={"Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as res:
+            for line in res.read().decode().splitlines():
+                if line.startswith("wenping_heap_in_use_bytes "):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0
+
+
+def sample(started, pids, psql, bases, token):
+    return (time.monotonic() - started, rss_kb(pids[0]), rss_kb(pids[1]), database_bytes(psql),
+            heap_kb(bases[0], token), heap_kb(bases[1], token))
+
+
+def sampler(rec, pids, psql, bases, token, started, stop):
     while not stop.wait(SAMPLE_EVERY):
-        rec.samples.append((time.monotonic() - started, rss_kb(pids[0]), rss_kb(pids[1]), database_bytes(psql)))
+        rec.samples.append(sample(started, pids, psql, bases, token))
 
 
 def quantile(values, q):
@@ -231,11 +250,12 @@ def main():
     factors = [f["id"] for f in model["factors"]]
 
     started = time.monotonic()
-    start = {"rss_kb": [rss_kb(pid) for pid in pids], "database_bytes": database_bytes(psql)}
-    rec.samples.append((0.0, start["rss_kb"][0], start["rss_kb"][1], start["database_bytes"]))
+    first = sample(started, pids, psql, bases, tokens["admin"])
+    start = {"rss_kb": list(first[1:3]), "database_bytes": first[3], "heap_kb": list(first[4:6])}
+    rec.samples.append((0.0,) + first[1:])
     deadline = started + args.minutes * 60
     stop = threading.Event()
-    threads = [threading.Thread(target=sampler, args=(rec, pids, psql, started, stop), daemon=True)]
+    threads = [threading.Thread(target=sampler, args=(rec, pids, psql, bases, tokens["admin"], started, stop), daemon=True)]
     counter = {"n": 0, "lock": threading.Lock()}
     for k in range(args.workers):
         rng = random.Random(k)
@@ -257,8 +277,9 @@ def main():
                   f"RSS {rss_kb(pids[0]) // 1024} + {rss_kb(pids[1]) // 1024} MiB", flush=True)
     stop.set()
     elapsed = time.monotonic() - started
-    end = {"rss_kb": [rss_kb(pid) for pid in pids], "database_bytes": database_bytes(psql)}
-    rec.samples.append((elapsed, end["rss_kb"][0], end["rss_kb"][1], end["database_bytes"]))
+    last = sample(started, pids, psql, bases, tokens["admin"])
+    end = {"rss_kb": list(last[1:3]), "database_bytes": last[3], "heap_kb": list(last[4:6])}
+    rec.samples.append(last)
 
     kinds = {}
     for kind, values in sorted(rec.latency.items()):
@@ -347,6 +368,11 @@ def write_doc(path, s, machine):
         "Mean resident memory by ten minutes of load, MiB (whether it levels off or keeps climbing) — "
         + "; ".join(f"{name}: " + ", ".join(str(m) for m in ten_minute_means(samples, col)) for name, col in
                     (("A", 1), ("B", 2))) + ".",
+        "",
+        "Mean heap in use by ten minutes of load, MiB (what the service's code holds, counted by its allocator; "
+        "the rest of the resident set is the allocator's free pages kept for reuse, the binary and the stacks) — "
+        + "; ".join(f"{name}: " + ", ".join(str(m) for m in ten_minute_means(samples, col)) for name, col in
+                    (("A", 4), ("B", 5))) + ".",
         "",
     ]
     if s["errors"]:

@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod ledger;
+pub mod memory;
 pub mod petitions;
 pub mod reports;
 pub mod rng;

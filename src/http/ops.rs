@@ -68,8 +68,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Request counts and latency histograms by route and status, and the lists and statistics read by the database
-/// that served them, in Prometheus text format.
+/// Request counts and latency histograms by route and status, the lists and statistics read by the database
+/// that served them, and the heap in use beside the resident set, in Prometheus text format.
 #[utoipa::path(
     tag = "operations",
     responses((status = 200, description = "Prometheus exposition", content_type = "text/plain", body = String))
@@ -78,7 +78,11 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 async fn metrics(_admin: Authorized<ReadMetrics>, state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render() + &render_reads(state.ctx.reads_served()))
+        .body(
+            state.metrics.render()
+                + &render_reads(state.ctx.reads_served())
+                + &crate::memory::render(),
+        )
 }
 
 /// This OpenAPI 3.1 document.
