@@ -97,26 +97,37 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
         | sqlx::Error::Io(_)
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(db) => {
-            let code = db.code().unwrap_or_default();
-            // PostgreSQL connection exceptions (08xxx), shutdown (57P0x), too many connections;
-            // SQLite busy (5) and locked (6).
-            code.starts_with("08")
-                || code.starts_with("57P0")
-                || code == "53300"
-                || code == "5"
-                || code == "6"
-        }
+        sqlx::Error::Database(db) => match sqlite_primary_code(db.as_ref()) {
+            // SQLite busy (5) and locked (6), whatever their extended code: a write that finds its snapshot
+            // overtaken by another writer's commit is SQLITE_BUSY_SNAPSHOT (517), which waits for nothing.
+            Some(primary) => matches!(primary, 5 | 6),
+            None => {
+                let code = db.code().unwrap_or_default();
+                // PostgreSQL connection exceptions (08xxx), shutdown (57P0x), too many connections.
+                code.starts_with("08") || code.starts_with("57P0") || code == "53300"
+            }
+        },
         _ => false,
     }
 }
 
-/// A full disk: SQLite's SQLITE_FULL (13, which has no extended codes), PostgreSQL's disk_full (53100).
+/// A full disk: SQLite's SQLITE_FULL (13), PostgreSQL's disk_full (53100).
 fn is_out_of_space(error: &sqlx::Error) -> bool {
     match error {
-        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("13" | "53100")),
+        sqlx::Error::Database(db) => match sqlite_primary_code(db.as_ref()) {
+            Some(primary) => primary == 13,
+            None => db.code().as_deref() == Some("53100"),
+        },
         _ => false,
     }
+}
+
+/// SQLite's primary result code of an error from SQLite: sqlx reports the extended code, which keeps the
+/// primary one in its low byte (SQLITE_BUSY_SNAPSHOT is 5 | 2 << 8).
+fn sqlite_primary_code(db: &dyn sqlx::error::DatabaseError) -> Option<i32> {
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>()?;
+    let code = db.code()?.parse::<i32>().ok()?;
+    Some(code & 0xff)
 }
 
 /// Runs the same body against whichever pool `$db` holds; the body is compiled once per backend.
@@ -277,4 +288,44 @@ pub(crate) fn lost_race<T>(
 /// exactly what was stored.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::{Connection, Executor};
+
+    /// A write in a transaction whose snapshot another writer's commit overtook fails at once with
+    /// SQLITE_BUSY_SNAPSHOT (517), an extended code of busy: the request may be tried again, so it is
+    /// "unavailable" (503 with Retry-After), not a server fault.
+    #[tokio::test]
+    async fn a_stale_sqlite_snapshot_is_unavailable_not_a_fault() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SqliteConnectOptions::new()
+            .filename(dir.path().join("busy.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal);
+        let mut reader = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        let mut writer = sqlx::SqliteConnection::connect_with(&options)
+            .await
+            .unwrap();
+        reader.execute("CREATE TABLE t (n INTEGER)").await.unwrap();
+        reader.execute("BEGIN").await.unwrap();
+        reader.execute("SELECT COUNT(*) FROM t").await.unwrap();
+        writer.execute("INSERT INTO t VALUES (1)").await.unwrap();
+        let error = reader
+            .execute("INSERT INTO t VALUES (2)")
+            .await
+            .expect_err("the snapshot is stale");
+        let sqlx::Error::Database(db) = &error else {
+            panic!("{error:?}")
+        };
+        assert_eq!(db.code().as_deref(), Some("517"), "{error}");
+        assert!(matches!(
+            StorageError::from(error),
+            StorageError::Unavailable(_)
+        ));
+    }
 }
