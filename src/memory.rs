@@ -74,10 +74,12 @@ pub fn heap_in_use() -> Option<u64> {
 
 /// The process's resident set in bytes, as the system counts it (Linux; `None` elsewhere).
 pub fn resident() -> Option<u64> {
-    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
-    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
-    // The page size of every Linux this runs on; /proc/self/statm counts in pages.
-    Some(pages * 4096)
+    // VmRSS is in kB whatever the page size (statm counts pages, which are 64 KiB on some arm64 kernels); the
+    // soak reads the same line from outside (scripts/soak.py).
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }
 
 /// Both figures in Prometheus text format, each only when known.
